@@ -1,0 +1,139 @@
+//! The pipeline: load -> resolve -> render -> write.
+//!
+//! [`build`] runs every stage, gathers the diagnostics of all of them, and
+//! publishes the output only when there is no error. `check` is the same
+//! run without the last step.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::diagnostics::{self, Diagnostic};
+use crate::render::{self, Extras, OutputFile};
+use crate::{assets, load, output, print, site};
+
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub root: PathBuf,
+    /// Output directory; default: `build.output_dir` of book.toml under the root.
+    pub output: Option<PathBuf>,
+    /// Overrides `site.base_url`.
+    pub base_url: Option<String>,
+    pub drafts: bool,
+    /// False for `check`: run everything, write nothing.
+    pub write: bool,
+}
+
+#[derive(Debug)]
+pub struct BuildReport {
+    pub diagnostics: Vec<Diagnostic>,
+    pub output_dir: Option<PathBuf>,
+    pub files: usize,
+    pub pages: usize,
+    pub elapsed: Duration,
+    /// Whether the output was (or, for `check`, would have been) published.
+    pub ok: bool,
+}
+
+/// Builds the site into memory: every output file, plus every diagnostic.
+pub fn render_site(options: &BuildOptions) -> (Vec<OutputFile>, Vec<Diagnostic>, Option<PathBuf>) {
+    let (sources, mut diagnostics) = load::load(&options.root, options.drafts);
+    let Some(mut sources) = sources else {
+        diagnostics::sort(&mut diagnostics);
+        return (Vec::new(), diagnostics, None);
+    };
+    if let Some(base_url) = &options.base_url {
+        sources.config.site.base_url = base_url.clone();
+    }
+    let output_dir = options
+        .output
+        .clone()
+        .unwrap_or_else(|| options.root.join(&sources.config.build.output_dir));
+    let theme_dir = Path::new("themes").join(&sources.config.site.theme);
+    let (site, resolve_diagnostics) = site::resolve(sources);
+    diagnostics.extend(resolve_diagnostics);
+
+    let (assets, asset_diagnostics) = assets::build(&site.theme, &theme_dir);
+    diagnostics.extend(asset_diagnostics);
+    let (env, template_diagnostics) = render::environment(&site);
+    diagnostics.extend(template_diagnostics);
+
+    let mut files = assets.files.clone();
+    let mut extras = Extras::default();
+    let (print_files, print_diagnostics) = print::render(&site, &env, &assets);
+    for file in &print_files {
+        if file.path.ends_with(".pdf") {
+            let lang = file.path.split('/').next().unwrap_or("").to_owned();
+            extras
+                .pdfs
+                .insert(lang, (file.path.clone(), file.bytes.len()));
+        }
+    }
+    files.extend(print_files);
+    diagnostics.extend(print_diagnostics);
+
+    let (pages, render_diagnostics) = render::render(&site, &env, &assets, &extras);
+    files.extend(pages);
+    diagnostics.extend(render_diagnostics);
+
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    for pair in files.windows(2) {
+        if pair[0].path == pair[1].path {
+            diagnostics.push(
+                Diagnostic::error(
+                    &pair[0].path,
+                    format!("two outputs want the path `{}`", pair[0].path),
+                )
+                .with_hint("a section or taxonomy has the same name as another page"),
+            );
+        }
+    }
+    diagnostics::sort(&mut diagnostics);
+    (files, diagnostics, Some(output_dir))
+}
+
+pub fn build(options: &BuildOptions) -> BuildReport {
+    let start = Instant::now();
+    let (files, mut diagnostics, output_dir) = render_site(options);
+    let ok = output_dir.is_some() && !diagnostics.iter().any(Diagnostic::is_error);
+    let pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
+    if ok
+        && options.write
+        && let Some(dir) = &output_dir
+    {
+        if let Err(e) =
+            check_output_dir(&options.root, dir).and_then(|()| output::publish(dir, &files))
+        {
+            diagnostics.push(Diagnostic::error(dir, e));
+        }
+    }
+    let ok = ok && !diagnostics.iter().any(Diagnostic::is_error);
+    BuildReport {
+        diagnostics,
+        output_dir,
+        files: files.len(),
+        pages,
+        elapsed: start.elapsed(),
+        ok,
+    }
+}
+
+/// The output directory is replaced whole: it must not hold the sources.
+fn check_output_dir(root: &Path, out: &Path) -> Result<(), String> {
+    let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_owned());
+    let (root, out) = (abs(root), abs(out));
+    if root.starts_with(&out) {
+        return Err(format!(
+            "the output directory {} contains the site's sources; choose another with --output",
+            out.display()
+        ));
+    }
+    for inner in ["content", "themes", "i18n", "src"] {
+        if out.starts_with(root.join(inner)) {
+            return Err(format!(
+                "the output directory {} is inside {inner}/; choose another with --output",
+                out.display()
+            ));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,118 @@
+//! The command line: argument definitions (their doc comments are the
+//! `--help` text) and the commands that run the library and print results.
+//! Exit codes: 0 success, 1 content errors, 2 usage errors.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::build::{self, BuildOptions, BuildReport};
+use crate::diagnostics::Severity;
+
+/// Build Luleå's trilingual international-cooperation site and its plan edition.
+#[derive(Debug, Parser)]
+#[command(name = "plansite", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the site into the output directory (replaced only if the build succeeds).
+    Build {
+        /// Site root: the directory that holds book.toml.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Output directory [default: `output_dir` from book.toml, under the root].
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// Absolute URL the site is published at (overrides book.toml).
+        #[arg(long)]
+        base_url: Option<String>,
+        /// Include pages marked `draft: true`.
+        #[arg(long)]
+        drafts: bool,
+    },
+    /// Run every check of a build without writing anything.
+    Check {
+        /// Site root: the directory that holds book.toml.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Include pages marked `draft: true`.
+        #[arg(long)]
+        drafts: bool,
+    },
+}
+
+/// Runs the parsed command; returns the process exit code.
+pub fn run(cli: Cli) -> i32 {
+    match cli.command {
+        Command::Build {
+            root,
+            output,
+            base_url,
+            drafts,
+        } => {
+            let report = build::build(&BuildOptions {
+                root,
+                output,
+                base_url,
+                drafts,
+                write: true,
+            });
+            finish(&report, "built")
+        }
+        Command::Check { root, drafts } => {
+            let report = build::build(&BuildOptions {
+                root,
+                output: None,
+                base_url: None,
+                drafts,
+                write: false,
+            });
+            finish(&report, "checked")
+        }
+    }
+}
+
+fn finish(report: &BuildReport, verb: &str) -> i32 {
+    let mut stderr = std::io::stderr().lock();
+    for d in &report.diagnostics {
+        let _ = write!(stderr, "{d}\n");
+    }
+    let errors = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    let warnings = report.diagnostics.len() - errors;
+    if report.ok {
+        let place = report
+            .output_dir
+            .as_ref()
+            .filter(|_| verb == "built")
+            .map(|d| format!(" into {}", d.display()))
+            .unwrap_or_default();
+        let _ = writeln!(
+            stderr,
+            "{verb} {} pages ({} files){place} in {} ms{}",
+            report.pages,
+            report.files,
+            report.elapsed.as_millis(),
+            if warnings > 0 {
+                format!(", {warnings} warning(s)")
+            } else {
+                String::new()
+            }
+        );
+        0
+    } else {
+        let _ = writeln!(
+            stderr,
+            "failed: {errors} error(s), {warnings} warning(s); nothing was written"
+        );
+        1
+    }
+}

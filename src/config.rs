@@ -1,0 +1,310 @@
+//! `book.toml`: the site and plan-edition configuration.
+//!
+//! Owns the typed configuration, its defaults and its validation. Unknown keys
+//! are errors with the nearest known key as hint. Parsing never touches the
+//! filesystem; [`crate::load`] reads the file and hands its text here.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::diagnostics::{self, Diagnostic};
+use crate::values::{Localized, PartialDate};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub site: SiteConfig,
+    #[serde(default)]
+    pub build: BuildConfig,
+    pub plan: Option<PlanConfig>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteConfig {
+    /// The site's name, shown in every page header.
+    pub title: Localized,
+    pub description: Option<Localized>,
+    /// Absolute URL the site is published at; used only where the web needs
+    /// absolute URLs (canonical, hreflang, sitemap, feeds, Open Graph).
+    pub base_url: String,
+    /// Language codes; the first is the source language.
+    pub languages: Vec<String>,
+    /// Author of the site and of the plan edition.
+    pub author: String,
+    #[serde(default = "default_theme")]
+    pub theme: String,
+    /// What a language without its own version of a page shows.
+    #[serde(default)]
+    pub missing_translation: MissingTranslation,
+    /// Taxonomies read from entity facts, in the order pages show them.
+    #[serde(default = "default_taxonomies")]
+    pub taxonomies: Vec<String>,
+    /// Sections that get an Atom feed per language.
+    #[serde(default = "default_feeds")]
+    pub feeds: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MissingTranslation {
+    /// Link to the source-language page, marked with its language.
+    #[default]
+    Fallback,
+    /// Leave the page out of that language's listings and links.
+    Omit,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BuildConfig {
+    #[serde(default = "default_output_dir")]
+    pub output_dir: String,
+    /// Raw HTML in Markdown bodies; when false it is escaped and warned about.
+    #[serde(default = "yes")]
+    pub allow_html: bool,
+    /// End internal links in `index.html`, so the site also works opened
+    /// straight from disk. When false, links end in `/` (pretty URLs).
+    #[serde(default = "yes")]
+    pub link_index_html: bool,
+}
+
+impl Default for BuildConfig {
+    fn default() -> Self {
+        BuildConfig {
+            output_dir: default_output_dir(),
+            allow_html: true,
+            link_index_html: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanConfig {
+    /// The content section that holds the plan's chapters.
+    #[serde(default = "default_plan_section")]
+    pub section: String,
+    /// The plan period shown on the cover, e.g. "2024–2027".
+    pub period: String,
+    /// Chapter slugs in document order; a part groups the chapters after it.
+    pub chapters: Vec<ChapterEntry>,
+    /// Make a PDF of the plan edition in every language.
+    #[serde(default = "yes")]
+    pub pdf: bool,
+    /// File name of the PDF, without `.pdf`, per language.
+    pub pdf_name: Localized,
+    /// The plan's date, written into the PDF's metadata (never the clock).
+    pub date: Option<PartialDate>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum ChapterEntry {
+    Chapter(String),
+    Part { part: String, chapters: Vec<String> },
+}
+
+fn default_theme() -> String {
+    "default".to_owned()
+}
+fn default_output_dir() -> String {
+    "public".to_owned()
+}
+fn default_plan_section() -> String {
+    "plan".to_owned()
+}
+fn default_taxonomies() -> Vec<String> {
+    ["focus", "kind", "country"].map(str::to_owned).to_vec()
+}
+fn default_feeds() -> Vec<String> {
+    vec!["news".to_owned()]
+}
+fn yes() -> bool {
+    true
+}
+
+impl Config {
+    pub fn source_language(&self) -> &str {
+        &self.site.languages[0]
+    }
+
+    /// Parses and validates `book.toml`; `file` is the path shown in diagnostics.
+    pub fn parse(file: &Path, text: &str) -> Result<Config, Vec<Diagnostic>> {
+        let config: Config = toml::from_str(text).map_err(|e| {
+            let message = e.message().trim().to_owned();
+            let mut d = Diagnostic::error(file, first_line(&message));
+            if let Some(span) = e.span() {
+                d = d.at_offset(text, span.start);
+            }
+            vec![d.with_hint_opt(diagnostics::unknown_field_hint(&message))]
+        })?;
+        let problems = config.validate();
+        if problems.is_empty() {
+            Ok(config)
+        } else {
+            let locate = |key: &str| {
+                text.find(&format!("{key} ="))
+                    .or_else(|| text.find(key))
+                    .unwrap_or(0)
+            };
+            Err(problems
+                .into_iter()
+                .map(|(key, message, hint)| {
+                    Diagnostic::error(file, message)
+                        .at_offset(text, locate(key))
+                        .with_hint_opt(hint)
+                })
+                .collect())
+        }
+    }
+
+    /// Problems as (key to point at, message, hint).
+    fn validate(&self) -> Vec<(&'static str, String, Option<String>)> {
+        let mut problems = Vec::new();
+        let languages = &self.site.languages;
+        if languages.is_empty() {
+            problems.push((
+                "languages",
+                "no languages configured".to_owned(),
+                Some("add `languages = [\"sv\"]`; the first is the source language".to_owned()),
+            ));
+        }
+        for (i, lang) in languages.iter().enumerate() {
+            if !is_language_code(lang) {
+                let hint = diagnostics::did_you_mean(lang, ISO_639_1.split(' ')).or_else(|| {
+                    Some("use an ISO 639-1 code such as `sv`, `fi`, `en` or `se`".to_owned())
+                });
+                problems.push(("languages", format!("unknown language code `{lang}`"), hint));
+            }
+            if languages[..i].contains(lang) {
+                problems.push((
+                    "languages",
+                    format!("language `{lang}` is listed twice"),
+                    None,
+                ));
+            }
+        }
+        if !(self.site.base_url.starts_with("https://")
+            || self.site.base_url.starts_with("http://"))
+        {
+            problems.push((
+                "base_url",
+                format!(
+                    "base_url `{}` is not an absolute http(s) URL",
+                    self.site.base_url
+                ),
+                Some("e.g. `https://www.example.org/international/`".to_owned()),
+            ));
+        }
+        let mut localized: Vec<(&'static str, &Localized)> = vec![("title", &self.site.title)];
+        localized.extend(self.site.description.as_ref().map(|d| ("description", d)));
+        localized.extend(self.plan.as_ref().map(|p| ("pdf_name", &p.pdf_name)));
+        for (key, value) in localized {
+            for lang in value.unknown_languages(languages) {
+                problems.push((
+                    key,
+                    format!("`{key}` is given for `{lang}`, which is not a configured language"),
+                    Some(format!("configured languages: {}", languages.join(", "))),
+                ));
+            }
+        }
+        if let Some(plan) = &self.plan {
+            let mut seen = std::collections::BTreeSet::new();
+            for slug in plan.chapter_slugs().map(|(slug, _)| slug) {
+                if !seen.insert(slug) {
+                    problems.push((
+                        "chapters",
+                        format!("plan chapter `{slug}` is listed twice"),
+                        None,
+                    ));
+                }
+            }
+            for lang in languages {
+                let name = plan.pdf_name.get(lang, &languages[0]);
+                if name.is_empty()
+                    || !name
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+                {
+                    problems.push((
+                        "pdf_name",
+                        format!("pdf_name `{name}` for `{lang}` is not a plain file name"),
+                        Some("use letters, digits, `-`, `_` and `.` only".to_owned()),
+                    ));
+                }
+            }
+        }
+        for taxonomy in &self.site.taxonomies {
+            if !KNOWN_TAXONOMIES.contains(&taxonomy.as_str()) {
+                problems.push((
+                    "taxonomies",
+                    format!("unknown taxonomy `{taxonomy}`"),
+                    diagnostics::did_you_mean(taxonomy, KNOWN_TAXONOMIES.iter().copied()),
+                ));
+            }
+        }
+        problems
+    }
+}
+
+/// Taxonomies an entity's facts can carry.
+pub const KNOWN_TAXONOMIES: [&str; 3] = ["focus", "kind", "country"];
+
+impl PlanConfig {
+    /// Every chapter slug in document order, with the slug of the part it belongs to.
+    pub fn chapter_slugs(&self) -> impl Iterator<Item = (&str, Option<&str>)> {
+        self.chapters.iter().flat_map(|entry| match entry {
+            ChapterEntry::Chapter(slug) => vec![(slug.as_str(), None)],
+            ChapterEntry::Part { part, chapters } => std::iter::once((part.as_str(), None))
+                .chain(chapters.iter().map(|c| (c.as_str(), Some(part.as_str()))))
+                .collect(),
+        })
+    }
+}
+
+fn first_line(message: &str) -> String {
+    message.lines().next().unwrap_or(message).to_owned()
+}
+
+fn is_language_code(code: &str) -> bool {
+    ISO_639_1.split(' ').any(|c| c == code)
+}
+
+/// ISO 639-1 language codes.
+const ISO_639_1: &str = "aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv cy da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht hu hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn no nr nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn so sq sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi yo za zh zu";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = "[site]\ntitle = \"T\"\nbase_url = \"https://example.org/\"\nlanguages = [\"sv\", \"fi\"]\nauthor = \"A\"\n";
+
+    #[test]
+    fn minimal_config_parses_with_defaults() {
+        let c = Config::parse(Path::new("book.toml"), MINIMAL).unwrap();
+        assert_eq!(c.source_language(), "sv");
+        assert_eq!(c.build.output_dir, "public");
+        assert_eq!(c.site.missing_translation, MissingTranslation::Fallback);
+    }
+
+    #[test]
+    fn unknown_key_suggests_nearest() {
+        let text = MINIMAL.replace("author", "autor");
+        let errors = Config::parse(Path::new("book.toml"), &text).unwrap_err();
+        assert_eq!(
+            errors[0].message,
+            "unknown field `autor`, expected one of `title`, `description`, `base_url`, `languages`, `author`, `theme`, `missing_translation`, `taxonomies`, `feeds`"
+        );
+        assert_eq!(errors[0].hint.as_deref(), Some("did you mean `author`?"));
+        assert_eq!(errors[0].line, 5);
+    }
+
+    #[test]
+    fn unknown_language_code_is_an_error() {
+        let text = MINIMAL.replace("\"fi\"]", "\"fx\"]");
+        let errors = Config::parse(Path::new("book.toml"), &text).unwrap_err();
+        assert_eq!(errors[0].message, "unknown language code `fx`");
+    }
+}

@@ -1,0 +1,108 @@
+//! Front matter: the YAML block between `---` lines at the top of a Markdown
+//! file, and the typed [`FrontMatter`] it holds. Unknown keys are errors.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::diagnostics::Diagnostic;
+use crate::values::PartialDate;
+use crate::yaml;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrontMatter {
+    pub title: String,
+    pub description: Option<String>,
+    pub date: Option<PartialDate>,
+    pub updated: Option<PartialDate>,
+    pub weight: Option<i64>,
+    #[serde(default)]
+    pub draft: bool,
+    /// Plan chapters only: false leaves the chapter out of the print edition.
+    pub print: Option<bool>,
+    /// Where the facts of the page come from.
+    pub source: Option<String>,
+    /// Hash of the source-language body this translation was made from.
+    pub translated_from: Option<String>,
+    /// Free-form values for the theme.
+    #[serde(default)]
+    pub extra: BTreeMap<String, String>,
+}
+
+/// A Markdown file split into its front matter and body.
+#[derive(Debug, Clone)]
+pub struct Split<'a> {
+    pub front: FrontMatter,
+    pub body: &'a str,
+    /// Number of lines before the body in the file.
+    pub body_line_offset: usize,
+}
+
+pub fn split<'a>(file: &Path, text: &'a str) -> Result<Split<'a>, Diagnostic> {
+    let missing = || {
+        Diagnostic::error(file, "missing front matter")
+            .at(text, 1, 1)
+            .with_hint("start the file with `---`, then `title: …`, then `---`")
+    };
+    let rest = text.strip_prefix("---\n").ok_or_else(missing)?;
+    let (yaml, body) = match rest.find("\n---\n").map(|i| (i + 1, i + 5)).or_else(|| {
+        // front matter closed at the very end of the file
+        rest.strip_suffix("\n---")
+            .map(|y| (y.len() + 1, rest.len()))
+    }) {
+        Some((yaml_end, body_start)) => (&rest[..yaml_end], &rest[body_start..]),
+        None if rest.starts_with("---\n") || rest == "---" => ("", rest.get(4..).unwrap_or("")),
+        None => {
+            return Err(Diagnostic::error(file, "front matter is not closed")
+                .at(text, 1, 1)
+                .with_hint("end the front matter with a line `---`"));
+        }
+    };
+    if yaml.trim().is_empty() {
+        return Err(Diagnostic::error(file, "empty front matter")
+            .at(text, 1, 1)
+            .with_hint("every page needs `title: …` in its front matter"));
+    }
+    let front: FrontMatter = yaml::parse(file, text, yaml, 1)?;
+    if front.title.trim().is_empty() {
+        return Err(Diagnostic::error(file, "empty title")
+            .at(text, 2, 1)
+            .with_hint("give the page a title"));
+    }
+    let body_line_offset = text[..text.len() - body.len()].matches('\n').count();
+    Ok(Split {
+        front,
+        body,
+        body_line_offset,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_front_matter_and_counts_lines() {
+        let text = "---\ntitle: Hej\nweight: 2\n---\nBody\n";
+        let s = split(Path::new("a.sv.md"), text).unwrap();
+        assert_eq!(s.front.title, "Hej");
+        assert_eq!(s.body, "Body\n");
+        assert_eq!(s.body_line_offset, 4);
+    }
+
+    #[test]
+    fn unknown_key_is_positioned_in_the_file() {
+        let text = "---\ntitle: Hej\ntilte: x\n---\n";
+        let e = split(Path::new("a.sv.md"), text).unwrap_err();
+        assert_eq!((e.line, e.col), (3, 1));
+        assert_eq!(e.hint.as_deref(), Some("did you mean `title`?"));
+    }
+
+    #[test]
+    fn missing_front_matter_is_an_error() {
+        let e = split(Path::new("a.sv.md"), "# Hej\n").unwrap_err();
+        assert_eq!(e.message, "missing front matter");
+    }
+}

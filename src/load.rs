@@ -1,0 +1,404 @@
+//! Loading: the only stage that reads the site's files.
+//!
+//! Reads `book.toml`, every file under `content/`, `i18n/<lang>.yaml` and the
+//! theme, and returns [`Sources`]: parsed, typed, in memory, plus every
+//! problem found on the way. Files are read and parsed in parallel; the
+//! result is sorted so that nothing depends on the order the disk returns.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::diagnostics::{self, Diagnostic};
+use crate::facts::Facts;
+use crate::frontmatter::{self, FrontMatter};
+use crate::i18n::{Catalog, Strings};
+use crate::yaml;
+
+/// Largest content file read; larger ones are reported, not read.
+pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+
+#[derive(Debug)]
+pub struct Sources {
+    pub root: PathBuf,
+    pub config: Config,
+    pub pages: Vec<SourcePage>,
+    /// Entity facts by page id.
+    pub facts: BTreeMap<String, EntityFacts>,
+    pub strings: Strings,
+    pub theme: Theme,
+}
+
+/// One Markdown file.
+#[derive(Debug, Clone)]
+pub struct SourcePage {
+    /// Path under `content/` without language and extension; "" for the home page.
+    pub id: String,
+    pub lang: String,
+    /// Path relative to the site root, for diagnostics.
+    pub file: PathBuf,
+    /// The whole file, normalised to `\n` line endings.
+    pub text: String,
+    pub front: FrontMatter,
+    /// Byte offset of the body in `text`.
+    pub body_start: usize,
+    pub body_line_offset: usize,
+    /// An `_index` page: the page of a section (or the home page).
+    pub is_section: bool,
+}
+
+impl SourcePage {
+    pub fn body(&self) -> &str {
+        &self.text[self.body_start..]
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct EntityFacts {
+    pub file: PathBuf,
+    pub text: String,
+    pub facts: Facts,
+}
+
+#[derive(Debug, Default)]
+pub struct Theme {
+    /// Template name (path under `templates/`) and source.
+    pub templates: Vec<(String, String)>,
+    /// Stylesheets by path under `css/`; `main.css` is the entry point.
+    pub css: BTreeMap<String, String>,
+    /// Static files (under `static/`, and web fonts under `fonts/`) by their
+    /// path in the theme, published under `assets/`.
+    pub static_files: Vec<(String, Vec<u8>)>,
+    /// Font files (`.ttf`, `.otf`) under `fonts/`, for the PDF.
+    pub fonts: Vec<(String, Vec<u8>)>,
+}
+
+/// Reads `root/book.toml`: the one file without which nothing else can be read.
+pub fn load_config(root: &Path) -> Result<Config, Vec<Diagnostic>> {
+    let file = PathBuf::from("book.toml");
+    let text = read_text(root, &file).map_err(|d| vec![d])?;
+    Config::parse(&file, &text)
+}
+
+/// Reads the whole site. `None` when the configuration itself is unusable.
+pub fn load(root: &Path, drafts: bool) -> (Option<Sources>, Vec<Diagnostic>) {
+    let config = match load_config(root) {
+        Ok(c) => c,
+        Err(d) => return (None, d),
+    };
+    let mut diagnostics = Vec::new();
+    let languages = config.site.languages.clone();
+
+    let content_files = walk(root, Path::new("content"), &mut diagnostics);
+    let results: Vec<Loaded> = content_files
+        .par_iter()
+        .map(|file| load_content_file(root, file, &languages))
+        .collect();
+    let mut pages = Vec::new();
+    let mut facts = BTreeMap::new();
+    for result in results {
+        match result {
+            Loaded::Page(page) => {
+                if page.front.draft && !drafts {
+                    continue;
+                }
+                pages.push(*page)
+            }
+            Loaded::Facts(id, f) => {
+                facts.insert(id, *f);
+            }
+            Loaded::Skipped => {}
+            Loaded::Problem(d) => diagnostics.push(d),
+        }
+    }
+    pages.sort_by(|a, b| (&a.id, &a.lang).cmp(&(&b.id, &b.lang)));
+    if !content_files.is_empty() || root.join("content").is_dir() {
+        for pair in pages.windows(2) {
+            if pair[0].id == pair[1].id && pair[0].lang == pair[1].lang {
+                diagnostics.push(
+                    Diagnostic::error(
+                        &pair[1].file,
+                        format!("duplicate page id `{}` in `{}`", pair[1].id, pair[1].lang),
+                    )
+                    .with_hint(format!("{} has the same id", pair[0].file.display())),
+                );
+            }
+        }
+    } else {
+        diagnostics.push(
+            Diagnostic::error("content", "no content directory")
+                .with_hint("create content/_index.<lang>.md"),
+        );
+    }
+
+    let mut catalogs = BTreeMap::new();
+    for lang in &languages {
+        let file = PathBuf::from(format!("i18n/{lang}.yaml"));
+        match read_text(root, &file).and_then(|text| Catalog::parse(&file, &text)) {
+            Ok(catalog) => {
+                catalogs.insert(lang.clone(), catalog);
+            }
+            Err(d) => diagnostics.push(d),
+        }
+    }
+    let strings = Strings {
+        catalogs,
+        source: languages[0].clone(),
+    };
+
+    let theme = load_theme(root, &config.site.theme, &mut diagnostics);
+    let sources = Sources {
+        root: root.to_owned(),
+        config,
+        pages,
+        facts,
+        strings,
+        theme,
+    };
+    (Some(sources), diagnostics)
+}
+
+enum Loaded {
+    Page(Box<SourcePage>),
+    Facts(String, Box<EntityFacts>),
+    Skipped,
+    Problem(Diagnostic),
+}
+
+fn load_content_file(root: &Path, file: &Path, languages: &[String]) -> Loaded {
+    let rel = file.strip_prefix("content").unwrap_or(file);
+    let name = rel.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let dir: Vec<&str> = rel
+        .parent()
+        .map(|p| p.iter().filter_map(|s| s.to_str()).collect())
+        .unwrap_or_default();
+    let (stem, ext) = name.rsplit_once('.').unwrap_or((name, ""));
+    match ext {
+        "md" => {
+            let Some((slug, lang)) = stem.rsplit_once('.') else {
+                return Loaded::Problem(
+                    Diagnostic::error(file, "page file name has no language")
+                        .with_hint(format!("name it `{stem}.{}.md`", languages[0])),
+                );
+            };
+            if !languages.iter().any(|l| l == lang) {
+                return Loaded::Problem(
+                    Diagnostic::error(file, format!("unknown language `{lang}` in file name"))
+                        .with_hint_opt(
+                            diagnostics::did_you_mean(lang, languages.iter().map(String::as_str))
+                                .or_else(|| {
+                                    Some(format!("configured languages: {}", languages.join(", ")))
+                                }),
+                        ),
+                );
+            }
+            let is_section = slug == "_index";
+            let mut segments = dir.clone();
+            if !is_section {
+                segments.push(slug);
+            }
+            if let Some(bad) = segments.iter().find(|s| !is_slug(s)) {
+                return Loaded::Problem(
+                    Diagnostic::error(file, format!("`{bad}` is not a valid id segment"))
+                        .with_hint("use lowercase letters a–z, digits, `-` and `_` in file and directory names"),
+                );
+            }
+            let text = match read_text(root, file) {
+                Ok(t) => t,
+                Err(d) => return Loaded::Problem(d),
+            };
+            match frontmatter::split(file, &text) {
+                Ok(split) => {
+                    let body_start = text.len() - split.body.len();
+                    let (front, body_line_offset) = (split.front, split.body_line_offset);
+                    Loaded::Page(Box::new(SourcePage {
+                        id: segments.join("/"),
+                        lang: lang.to_owned(),
+                        file: file.to_owned(),
+                        front,
+                        body_start,
+                        body_line_offset,
+                        is_section,
+                        text,
+                    }))
+                }
+                Err(d) => Loaded::Problem(d),
+            }
+        }
+        "yaml" | "yml" => {
+            let mut segments = dir.clone();
+            segments.push(stem);
+            if let Some(bad) = segments.iter().find(|s| !is_slug(s)) {
+                return Loaded::Problem(Diagnostic::error(file, format!("`{bad}` is not a valid id segment")).with_hint("use lowercase letters a–z, digits, `-` and `_` in file and directory names"));
+            }
+            let text = match read_text(root, file) {
+                Ok(t) => t,
+                Err(d) => return Loaded::Problem(d),
+            };
+            match yaml::parse::<Facts>(file, &text, &text, 0) {
+                Ok(facts) => Loaded::Facts(
+                    segments.join("/"),
+                    Box::new(EntityFacts {
+                        file: file.to_owned(),
+                        text,
+                        facts,
+                    }),
+                ),
+                Err(d) => Loaded::Problem(d),
+            }
+        }
+        _ if name.starts_with('.') || name.ends_with('~') => Loaded::Skipped,
+        _ => Loaded::Problem(Diagnostic::warning(
+            file,
+            "file ignored: not a page (`.md`) nor entity facts (`.yaml`)",
+        )),
+    }
+}
+
+fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+        && !s.starts_with('-')
+}
+
+/// Every file under `root/dir`, as paths relative to `root`, sorted.
+/// Symlinks are followed; loops and unreadable entries are reported.
+fn walk(root: &Path, dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
+    let base = root.join(dir);
+    if !base.is_dir() {
+        return Vec::new();
+    }
+    let mut files = Vec::new();
+    let walker = walkdir::WalkDir::new(&base)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter();
+    for entry in walker.filter_entry(|e| {
+        e.depth() == 0 || !e.file_name().to_str().is_some_and(|n| n.starts_with('.'))
+    }) {
+        match entry {
+            Ok(entry) if entry.file_type().is_file() => {
+                if let Ok(rel) = entry.path().strip_prefix(root) {
+                    files.push(rel.to_owned());
+                }
+            }
+            Ok(_) => {}
+            Err(e) => {
+                let path = e
+                    .path()
+                    .and_then(|p| p.strip_prefix(root).ok())
+                    .map_or_else(|| dir.to_owned(), Path::to_owned);
+                let message = if e.loop_ancestor().is_some() {
+                    "symbolic link loop".to_owned()
+                } else {
+                    format!(
+                        "cannot read: {}",
+                        e.io_error()
+                            .map_or_else(|| e.to_string(), |io| io.to_string())
+                    )
+                };
+                diagnostics.push(
+                    Diagnostic::error(path, message)
+                        .with_hint("remove the link or make the file readable"),
+                );
+            }
+        }
+    }
+    files
+}
+
+/// Reads a UTF-8 text file: size-checked, BOM dropped, CRLF made LF.
+pub fn read_text(root: &Path, file: &Path) -> Result<String, Diagnostic> {
+    let bytes = read_bytes(root, file)?;
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let valid = &bytes[..e.valid_up_to()];
+        let valid = std::str::from_utf8(valid).unwrap_or("");
+        Diagnostic::error(file, "file is not valid UTF-8")
+            .at_offset(valid, valid.len())
+            .with_hint("save the file as UTF-8")
+    })?;
+    Ok(if text.contains('\r') {
+        text.replace("\r\n", "\n").replace('\r', "\n")
+    } else {
+        text.to_owned()
+    })
+}
+
+pub fn read_bytes(root: &Path, file: &Path) -> Result<Vec<u8>, Diagnostic> {
+    let path = root.join(file);
+    let metadata = std::fs::metadata(&path).map_err(|e| io_diagnostic(file, &e))?;
+    if metadata.len() > MAX_FILE_BYTES {
+        return Err(Diagnostic::error(
+            file,
+            format!(
+                "file is too large ({:.1} MB; the limit is {} MB)",
+                metadata.len() as f64 / 1_048_576.0,
+                MAX_FILE_BYTES / 1_048_576
+            ),
+        )
+        .with_hint("split the content into several pages"));
+    }
+    std::fs::read(&path).map_err(|e| io_diagnostic(file, &e))
+}
+
+fn io_diagnostic(file: &Path, e: &std::io::Error) -> Diagnostic {
+    let hint = match e.kind() {
+        std::io::ErrorKind::NotFound => "create the file",
+        std::io::ErrorKind::PermissionDenied => "make the file readable",
+        _ => "check the file",
+    };
+    Diagnostic::error(file, format!("cannot read file: {e}")).with_hint(hint)
+}
+
+fn load_theme(root: &Path, name: &str, diagnostics: &mut Vec<Diagnostic>) -> Theme {
+    let base = PathBuf::from("themes").join(name);
+    if !root.join(&base).is_dir() {
+        diagnostics.push(
+            Diagnostic::error("book.toml", format!("theme `{name}` not found in themes/"))
+                .with_hint("set `theme` in book.toml to a directory under themes/"),
+        );
+        return Theme::default();
+    }
+    let mut theme = Theme::default();
+    for file in walk(root, &base, diagnostics) {
+        let rel = file.strip_prefix(&base).unwrap_or(&file);
+        let mut parts = rel.iter();
+        let Some(kind) = parts.next().and_then(|k| k.to_str()) else {
+            continue;
+        };
+        let inner: PathBuf = parts.collect();
+        let inner = inner.to_string_lossy().replace('\\', "/");
+        match kind {
+            "templates" => match read_text(root, &file) {
+                Ok(text) => theme.templates.push((inner, text)),
+                Err(d) => diagnostics.push(d),
+            },
+            "css" => match read_text(root, &file) {
+                Ok(text) => {
+                    theme.css.insert(inner, text);
+                }
+                Err(d) => diagnostics.push(d),
+            },
+            "static" => match read_bytes(root, &file) {
+                Ok(bytes) => theme.static_files.push((format!("static/{inner}"), bytes)),
+                Err(d) => diagnostics.push(d),
+            },
+            "fonts" if inner.ends_with(".woff2") => match read_bytes(root, &file) {
+                Ok(bytes) => theme.static_files.push((format!("fonts/{inner}"), bytes)),
+                Err(d) => diagnostics.push(d),
+            },
+            "fonts" if inner.ends_with(".ttf") || inner.ends_with(".otf") => {
+                match read_bytes(root, &file) {
+                    Ok(bytes) => theme.fonts.push((inner, bytes)),
+                    Err(d) => diagnostics.push(d),
+                }
+            }
+            _ => {}
+        }
+    }
+    theme
+}

@@ -1,0 +1,321 @@
+//! The plan edition as PDF, typeset in-process with typst.
+//!
+//! It owns turning an [`Edition`] (chapters as pulldown-cmark events whose
+//! heading ids and links the caller has already resolved) into typst source
+//! ([`markup`]) and that source into tagged PDF bytes ([`render`]): cover,
+//! outline, numbered chapters, running headers, "page X of Y" footers,
+//! footnotes, bookmarks and clickable internal links. It never touches the
+//! filesystem or the clock: fonts come in as bytes and the date comes from
+//! the edition, so the same edition gives byte-identical PDF.
+//!
+//! `markup.rs` writes the source (and is where escaping lives); `world.rs`
+//! compiles and exports it.
+
+mod markup;
+mod world;
+
+use pulldown_cmark::Event;
+
+/// One language edition of the plan document.
+#[derive(Debug, Clone)]
+pub struct Edition {
+    /// BCP 47 language tag: "sv", "fi", "en".
+    pub lang: String,
+    pub title: String,
+    /// Shown under the title on the cover, e.g. the period "2024–2027".
+    pub subtitle: String,
+    pub author: String,
+    /// The language's own name, shown on the cover: "Svenska".
+    pub language_name: String,
+    /// The document date (year, month, day) for the metadata; never the clock.
+    pub date: (i32, u8, u8),
+    /// Title of the table of contents: "Innehåll".
+    pub contents_label: String,
+    /// Footer pattern with `{page}` and `{pages}`: "Sida {page} av {pages}".
+    pub page_label: String,
+    pub chapters: Vec<Chapter>,
+}
+
+/// A chapter, or a part when chapters of depth 2 follow it.
+#[derive(Debug, Clone)]
+pub struct Chapter {
+    /// The number shown, as on the web: "9" or "9.1".
+    pub number: String,
+    /// 1 = chapter or part; 2 = chapter inside the preceding part.
+    pub depth: u8,
+    pub title: String,
+    /// Unique id of the chapter heading; `#id` links point at it.
+    pub id: String,
+    /// The body: pulldown-cmark events with unique heading ids, links that
+    /// are `#id` or absolute URLs, and headings from level 2 down.
+    pub events: Vec<Event<'static>>,
+}
+
+/// The typst source of `edition` as [`render`] compiles it, except for the
+/// one line that chooses the fonts.
+pub fn markup(edition: &Edition) -> String {
+    markup::document(edition)
+}
+
+/// Typesets `edition` as a tagged PDF (PDF/A-2a and PDF/UA-1) in the first
+/// family of `fonts` (TTF/OTF files), with typst's embedded fonts as
+/// fallback. The error carries typst's diagnostics, one per line.
+pub fn render(edition: &Edition, fonts: &[Vec<u8>]) -> Result<Vec<u8>, String> {
+    let (world, document) = compile(edition, fonts)?;
+    let pdf = world.export(&document, ident(edition), edition.date);
+    // typst memoises across compilations; keep what the next edition can
+    // reuse (fonts, styles) but bound the cache in long-running `serve`.
+    typst::comemo::evict(10);
+    pdf
+}
+
+fn compile(
+    edition: &Edition,
+    fonts: &[Vec<u8>],
+) -> Result<(world::PlanWorld, typst_layout::PagedDocument), String> {
+    let fonts = world::parse_fonts(fonts);
+    let mut source = markup::font_prelude(&world::families(&fonts));
+    source.push_str(&markup(edition));
+    let world = world::PlanWorld::new(source, fonts);
+    let document = world.compile()?;
+    Ok((world, document))
+}
+
+/// A stable identifier of the edition across builds.
+fn ident(edition: &Edition) -> String {
+    format!("plansite/{}/{}", edition.lang, edition.title)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::OnceLock;
+
+    use pulldown_cmark::{Options, Parser};
+    use typst::layout::{Frame, FrameItem};
+
+    use super::*;
+
+    /// The default theme's fonts, as the build loads them.
+    fn fonts() -> &'static [Vec<u8>] {
+        static FONTS: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
+        FONTS.get_or_init(|| {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/fonts");
+            let mut paths: Vec<_> = std::fs::read_dir(&dir)
+                .unwrap_or_else(|error| panic!("cannot read {}: {error}", dir.display()))
+                .map(|entry| entry.expect("font directory entry").path())
+                .filter(|path| {
+                    path.extension()
+                        .is_some_and(|ext| ext == "otf" || ext == "ttf")
+                })
+                .collect();
+            paths.sort();
+            paths
+                .iter()
+                .map(|path| std::fs::read(path).expect("font file"))
+                .collect()
+        })
+    }
+
+    /// Markdown events as the caller hands them over.
+    fn events(markdown: &str) -> Vec<Event<'static>> {
+        let options = Options::ENABLE_TABLES
+            | Options::ENABLE_FOOTNOTES
+            | Options::ENABLE_STRIKETHROUGH
+            | Options::ENABLE_HEADING_ATTRIBUTES
+            | Options::ENABLE_TASKLISTS
+            | Options::ENABLE_DEFINITION_LIST
+            | Options::ENABLE_SUPERSCRIPT
+            | Options::ENABLE_SUBSCRIPT
+            | Options::ENABLE_MATH
+            | Options::ENABLE_GFM;
+        Parser::new_ext(markdown, options)
+            .map(Event::into_static)
+            .collect()
+    }
+
+    fn chapter(number: &str, depth: u8, id: &str, markdown: &str) -> Chapter {
+        Chapter {
+            number: number.into(),
+            depth,
+            title: format!("Kapitel {number}"),
+            id: id.into(),
+            events: events(markdown),
+        }
+    }
+
+    fn edition(chapters: Vec<Chapter>) -> Edition {
+        Edition {
+            lang: "sv".into(),
+            title: "Övergripande aktivitetsplan".into(),
+            subtitle: "2024–2027".into(),
+            author: "Luleå kommun".into(),
+            language_name: "Svenska".into(),
+            date: (2024, 3, 1),
+            contents_label: "Innehåll".into(),
+            page_label: "Sida {page} av {pages}".into(),
+            chapters,
+        }
+    }
+
+    /// The laid-out text of every page, one string per page.
+    fn page_texts(edition: &Edition) -> Vec<String> {
+        fn collect(frame: &Frame, out: &mut String) {
+            for (_, item) in frame.items() {
+                match item {
+                    FrameItem::Group(group) => collect(&group.frame, out),
+                    FrameItem::Text(text) => out.push_str(&text.text),
+                    _ => {}
+                }
+            }
+        }
+        let (_, document) = compile(edition, fonts()).unwrap_or_else(|error| panic!("{error}"));
+        document
+            .pages()
+            .iter()
+            .map(|page| {
+                let mut text = String::new();
+                collect(&page.frame, &mut text);
+                text
+            })
+            .collect()
+    }
+
+    #[test]
+    fn special_characters_come_out_literally() {
+        use pulldown_cmark::{Tag, TagEnd};
+        let nasty =
+            r"# $ * _ @ < > \ ` [ ] = - + / : ~ ' \u{1} -- ... //x /*y*/ #set #{1+1} https://x.se";
+        // Each also starts a paragraph, where list and heading markers act.
+        let lines = [
+            nasty,
+            "- minus",
+            "1. one",
+            "= eq",
+            "/ term: x",
+            "+ plus",
+            "<x> @x",
+        ];
+        let mut body = Vec::new();
+        for line in lines {
+            body.push(Event::Start(Tag::Paragraph));
+            body.push(Event::Text(line.into()));
+            body.push(Event::End(TagEnd::Paragraph));
+        }
+        let mut plan = edition(vec![Chapter {
+            events: body,
+            ..chapter("1", 1, "a", "")
+        }]);
+        plan.author = "T #\"x\" \\ $y$".into();
+        plan.chapters[0].title = "*not bold* [x] #text(red)[y]".into();
+        let all = page_texts(&plan).join("\n");
+        for line in lines
+            .iter()
+            .chain([&plan.author.as_str(), &plan.chapters[0].title.as_str()])
+        {
+            assert!(all.contains(line), "missing {line:?} in {all}");
+        }
+    }
+
+    #[test]
+    fn headings_links_and_footnotes_compile() {
+        let plan = edition(vec![
+            chapter(
+                "1",
+                1,
+                "plan-inledning",
+                "## Syfte {#plan-inledning-syfte}\n\nSe [målen](#plan-mål) och [syftet](#plan-inledning-syfte).\n",
+            ),
+            chapter("2", 1, "plan-delar", "Del.\n"),
+            chapter(
+                "2.1",
+                2,
+                "plan-mål",
+                "Text med fotnot[^a] och igen[^a].\n\n[^a]: Fotnoten med [länk](https://www.lulea.se/).\n\n\
+                 Okänd [länk](#finns-inte) och [webb](https://example.org/a_b).\n\n\
+                 | A | B |\n|:--|--:|\n| 1 | 2 |\n\n3. tre\n4. fyra\n   - inre\n\n> citat\n\n```rust\nfn main() {}\n```\n\n---\n\n![bild](x.png)\n",
+            ),
+        ]);
+        let source = markup(&plan);
+        assert!(
+            source.contains("#link(<xplan-inledning-syfte>)"),
+            "{source}"
+        );
+        assert!(source.contains("#link(<xplan-m_e5_l>)"), "{source}");
+        assert!(
+            !source.contains("finns"),
+            "an unknown id stays unlinked text: {source}"
+        );
+        let pages = page_texts(&plan);
+        let all = pages.join("\n");
+        assert!(all.contains("Fotnoten med"), "{all}");
+        assert!(all.contains("(https://example.org/a_b)"), "{all}");
+        assert!(all.contains("[bild]"), "{all}");
+        assert!(pages[2].contains("Sida 3 av"), "{}", pages[2]);
+        assert!(!pages[0].contains("Sida"), "the cover has no footer");
+        assert!(render(&plan, fonts()).is_ok());
+    }
+
+    #[test]
+    fn rendering_is_deterministic() {
+        let plan = edition(vec![chapter("1", 1, "a", "Hej[^n].\n\n[^n]: Not.\n")]);
+        let first = render(&plan, fonts()).unwrap_or_else(|error| panic!("{error}"));
+        let second = render(&plan, fonts()).unwrap_or_else(|error| panic!("{error}"));
+        assert!(first.starts_with(b"%PDF-"));
+        assert!(first == second, "two renders differ");
+    }
+
+    #[test]
+    fn labels_are_injective_and_valid() {
+        let ids = [
+            "a", "a_", "a-", "å", "a b", "x", "", "1", "a:b", "a.b", "_61_",
+        ];
+        let labels: std::collections::BTreeSet<_> =
+            ids.iter().map(|id| markup::label(id)).collect();
+        assert_eq!(labels.len(), ids.len());
+        for label in labels {
+            let name = &label[1..label.len() - 1];
+            assert!(
+                name.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
+                "{label}"
+            );
+        }
+    }
+
+    #[test]
+    fn odd_markdown_still_renders() {
+        let odd = "## {#leer}\n\n[](#leer) [](https://example.org) [**x**](#a)\n\n\
+            | | |\n|-|-|\n| | |\n| a | b | c |\n\n\
+            # Top level {#top}\n\n###### Deep {#deep}\n\n\
+            - [ ] task\n- [x] done\n\n\
+            Fot[^x] och[^saknas]\n\n[^x]: Med egen[^y].\n\n[^y]: Inre[^x].\n\n\
+            <div>html</div>\n\n*a<br>b*\n\n    indented code\n\n\
+            Term\n: Definition\n: Another\n\n^sup^ ~sub~ $x^2$ $$y$$\n\n> [!NOTE]\n> note\n\n0. zero\n\n99999999999. big\n\n> - list in quote\n> ## heading in quote {#hq}\n";
+        let plan = edition(vec![
+            chapter("", 2, "", odd),
+            chapter("1", 1, "a", ""),
+            chapter("1.1", 2, "a", "Samma id som kapitlet."),
+        ]);
+        if let Err(error) = render(&plan, fonts()) {
+            panic!("{error}\n{}", markup(&plan));
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_flattened() {
+        let mut deep = format!(
+            "{}deep\n\n{}x{}\n\n",
+            "> ".repeat(5000),
+            "*".repeat(3000),
+            "*".repeat(3000)
+        );
+        for level in 0..30 {
+            let marker = if level % 2 == 0 { "- " } else { "1. " };
+            deep.push_str(&format!("{}{marker}> item {level}\n", "   ".repeat(level)));
+        }
+        let plan = edition(vec![chapter("1", 1, "a", &deep)]);
+        if let Err(error) = render(&plan, fonts()) {
+            panic!("{error}");
+        }
+    }
+}

@@ -1,0 +1,176 @@
+//! The plan edition: the whole plan as one printable HTML document per
+//! language (`/<lang>/plan/print/`) and, with the `pdf` feature, as a PDF.
+//!
+//! Chapters come in the order of `[plan] chapters` in book.toml. Heading ids
+//! are prefixed with the chapter's slug so they are unique in the document;
+//! links to plan chapters become in-document anchors, and links to the rest
+//! of the site become absolute URLs (print shows them in full).
+
+use minijinja::{Environment, Value};
+use pulldown_cmark::Event;
+use serde::Serialize;
+
+use crate::assets::Assets;
+use crate::diagnostics::Diagnostic;
+use crate::markdown::{self, EventOptions, LinkTarget};
+use crate::render::OutputFile;
+use crate::site::Site;
+use crate::urls;
+
+/// One chapter of the edition, in one language.
+pub struct PrintChapter<'a> {
+    pub number: String,
+    pub depth: u8,
+    pub title: String,
+    /// Unique anchor of the chapter heading.
+    pub anchor: String,
+    pub events: Vec<Event<'a>>,
+    /// Language of the text when the chapter has no version in the edition's language.
+    pub fallback_lang: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ChapterView {
+    number: String,
+    depth: u8,
+    title: String,
+    anchor: String,
+    html: String,
+    fallback_lang: Option<String>,
+}
+
+#[derive(Serialize)]
+struct PrintContext {
+    lang: String,
+    site_title: String,
+    title: String,
+    period: String,
+    author: String,
+    css: String,
+    canonical: String,
+    home: String,
+    chapters: Vec<ChapterView>,
+}
+
+fn anchor_of(chapter_id: &str) -> String {
+    format!("ch-{}", chapter_id.rsplit('/').next().unwrap_or(chapter_id))
+}
+
+/// The chapters of the plan in `lang`, with links rewritten for a single document.
+pub fn chapters<'s>(site: &'s Site, lang: &str, html: bool) -> Vec<PrintChapter<'s>> {
+    let Some(plan) = &site.plan else {
+        return Vec::new();
+    };
+    let base = &site.config.site.base_url;
+    let mut out = Vec::new();
+    for chapter in &plan.chapters {
+        let Some(page) = site.version(&chapter.id, lang) else {
+            continue;
+        };
+        if page.front.print == Some(false) {
+            continue;
+        }
+        let anchor = anchor_of(&chapter.id);
+        let prefix = format!("{anchor}--");
+        let resolve = |id: &str, heading: Option<&str>| -> Option<LinkTarget> {
+            if site.chapter(id).is_some() {
+                let href = match heading {
+                    Some(h) => format!("#{}--{h}", anchor_of(id)),
+                    None => format!("#{}", anchor_of(id)),
+                };
+                return Some(LinkTarget {
+                    href,
+                    hreflang: None,
+                    note: None,
+                });
+            }
+            let target = site.version(id, lang)?;
+            let mut href = urls::absolute(base, &urls::page_dir(&target.lang, id));
+            if let Some(h) = heading {
+                href = format!("{href}#{h}");
+            }
+            let other = target.lang != lang;
+            Some(LinkTarget {
+                href,
+                hreflang: other.then(|| target.lang.clone()),
+                note: None,
+            })
+        };
+        let options = EventOptions {
+            resolve: &resolve,
+            id_prefix: &prefix,
+            escape_html: !site.config.build.allow_html || !html,
+            plain_links: !html,
+        };
+        out.push(PrintChapter {
+            number: chapter.number.clone(),
+            depth: chapter.depth,
+            title: page.front.title.clone(),
+            anchor,
+            events: markdown::events(page.body(), &options),
+            fallback_lang: (page.lang != lang).then(|| page.lang.clone()),
+        });
+    }
+    out
+}
+
+/// Print pages (and PDFs) of every language.
+pub fn render(
+    site: &Site,
+    env: &Environment<'static>,
+    assets: &Assets,
+) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+    let Some(plan) = &site.plan else {
+        return (Vec::new(), Vec::new());
+    };
+    let mut files = Vec::new();
+    let mut diagnostics = Vec::new();
+    let source = site.source_lang();
+    let plan_config = site
+        .config
+        .plan
+        .as_ref()
+        .expect("a plan has its configuration");
+    for lang in site.languages() {
+        let Some(plan_page) = site.version(&plan.section, lang) else {
+            continue;
+        };
+        let dir = format!("{}print/", urls::page_dir(lang, &plan.section));
+        let ctx = PrintContext {
+            lang: lang.clone(),
+            site_title: site.config.site.title.get(lang, source).to_owned(),
+            title: plan_page.front.title.clone(),
+            period: plan_config.period.clone(),
+            author: site.config.site.author.clone(),
+            css: urls::relative(&dir, &assets.css_path),
+            canonical: urls::absolute(&site.config.site.base_url, &dir),
+            home: urls::link_to_dir(
+                &dir,
+                &urls::page_dir(lang, &plan.section),
+                site.config.build.link_index_html,
+            ),
+            chapters: chapters(site, lang, true)
+                .into_iter()
+                .map(|c| ChapterView {
+                    number: c.number,
+                    depth: c.depth,
+                    title: c.title,
+                    anchor: c.anchor,
+                    html: markdown::to_html(c.events),
+                    fallback_lang: c.fallback_lang,
+                })
+                .collect(),
+        };
+        match env
+            .get_template("print.html")
+            .and_then(|t| t.render(Value::from(minijinja::value::Serde(&ctx))))
+        {
+            Ok(html) => files.push(OutputFile::new(format!("{dir}index.html"), html)),
+            Err(e) => diagnostics.push(Diagnostic::error(
+                format!("themes/{}/templates/print.html", site.config.site.theme),
+                format!("template error: {e}"),
+            )),
+        }
+    }
+    (files, diagnostics)
+}

@@ -1,0 +1,951 @@
+//! Rendering: a resolved [`Site`] in, output files out.
+//!
+//! Builds one template context per output page (home, sections, pages,
+//! taxonomy pages, the language chooser, 404), renders them in parallel with
+//! minijinja, and adds the machine-readable files (sitemap, feeds, robots).
+//! Pure: every output is a function of the site; errors become diagnostics.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use minijinja::value::Kwargs;
+use minijinja::{Environment, Error as TemplateError, ErrorKind, State, Value};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::assets::Assets;
+use crate::config::MissingTranslation;
+use crate::diagnostics::Diagnostic;
+use crate::i18n::Strings;
+use crate::load::SourcePage;
+use crate::markdown::{self, EventOptions, LinkTarget};
+use crate::site::Site;
+use crate::urls;
+use crate::values::PartialDate;
+
+/// One file of the built site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    /// Path relative to the output root, with `/`.
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+impl OutputFile {
+    pub fn new(path: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Self {
+        OutputFile {
+            path: path.into(),
+            bytes: bytes.into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Link {
+    pub title: String,
+    pub href: String,
+    /// Set when the target is in another language than the page.
+    pub hreflang: Option<String>,
+    /// "(på svenska)": visible note for a link to another language.
+    pub note: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Alternate {
+    lang: String,
+    href: String,
+}
+
+#[derive(Serialize)]
+struct SwitchItem {
+    lang: String,
+    name: String,
+    href: String,
+    current: bool,
+    /// False when the page has no version in that language and the link goes to the section.
+    available: bool,
+}
+
+#[derive(Serialize)]
+struct NavItem {
+    link: Link,
+    current: bool,
+}
+
+#[derive(Serialize)]
+struct Entry {
+    link: Link,
+    description: Option<String>,
+    date: Option<String>,
+    number: Option<String>,
+    depth: u8,
+}
+
+#[derive(Serialize)]
+struct FactRow {
+    label: String,
+    value: String,
+    href: Option<String>,
+}
+
+#[derive(Serialize)]
+struct FigureView {
+    label: String,
+    value: String,
+    source: String,
+    year: i32,
+}
+
+#[derive(Serialize)]
+struct TermGroup {
+    title: String,
+    terms: Vec<Link>,
+}
+
+#[derive(Serialize)]
+struct ChapterView {
+    number: String,
+    prev: Option<Link>,
+    next: Option<Link>,
+}
+
+#[derive(Serialize)]
+pub struct Downloads {
+    pub print_href: String,
+    pub pdf_href: Option<String>,
+    pub pdf_size: Option<String>,
+}
+
+#[derive(Serialize, Default)]
+struct Context {
+    lang: String,
+    kind: &'static str,
+    site_title: String,
+    title: String,
+    description: String,
+    root: String,
+    home: String,
+    css: String,
+    canonical: String,
+    locale: String,
+    alternates: Vec<Alternate>,
+    x_default: String,
+    switcher: Vec<SwitchItem>,
+    nav: Vec<NavItem>,
+    breadcrumbs: Vec<Link>,
+    content: String,
+    toc: Vec<markdown::Heading>,
+    date: Option<String>,
+    updated: Option<String>,
+    source: Option<String>,
+    facts: Vec<FactRow>,
+    figures: Vec<FigureView>,
+    terms: Vec<TermGroup>,
+    related: Vec<Link>,
+    backlinks: Vec<Link>,
+    children: Vec<Entry>,
+    chapter: Option<ChapterView>,
+    downloads: Option<Downloads>,
+    feed: Option<String>,
+    /// The language of the content when it is shown under another language.
+    content_lang: Option<String>,
+}
+
+/// Extra facts from other stages that pages show (the PDF's size).
+#[derive(Default, Clone)]
+pub struct Extras {
+    /// PDF path and size in bytes per language.
+    pub pdfs: BTreeMap<String, (String, usize)>,
+}
+
+pub fn environment(site: &Site) -> (Environment<'static>, Vec<Diagnostic>) {
+    let mut env = Environment::new();
+    let mut diagnostics = Vec::new();
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    for (name, source) in &site.theme.templates {
+        if let Err(e) = env.add_template_owned(name.clone(), source.clone()) {
+            diagnostics.push(template_diagnostic(site, &e));
+        }
+    }
+    let strings = Arc::new(site.strings.clone());
+    let t_strings = strings.clone();
+    env.add_function(
+        "t",
+        move |state: &State, key: &str, kwargs: Kwargs| -> Result<String, TemplateError> {
+            let lang = current_lang(state)?;
+            let count = kwargs.get::<Option<i64>>("count")?;
+            let mut args = Vec::new();
+            for name in kwargs.args() {
+                if name != "count" {
+                    let value: Value = kwargs.get(name)?;
+                    args.push((name, value.to_string()));
+                }
+            }
+            let args: Vec<(&str, String)> = args.into_iter().collect();
+            t_strings
+                .translate(&lang, key, count, &args)
+                .map_err(|m| TemplateError::new(ErrorKind::InvalidOperation, m))
+        },
+    );
+    let date_strings = strings.clone();
+    env.add_filter(
+        "date",
+        move |state: &State, value: &str| -> Result<String, TemplateError> {
+            let lang = current_lang(state)?;
+            let date = PartialDate::parse(value)
+                .map_err(|m| TemplateError::new(ErrorKind::InvalidOperation, m))?;
+            Ok(date_strings.format_date(&lang, &date))
+        },
+    );
+    let number_strings = strings;
+    env.add_filter(
+        "number",
+        move |state: &State, value: f64| -> Result<String, TemplateError> {
+            let lang = current_lang(state)?;
+            Ok(number_strings.format_number(&lang, value))
+        },
+    );
+    (env, diagnostics)
+}
+
+fn current_lang(state: &State) -> Result<String, TemplateError> {
+    state
+        .lookup("lang")
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .ok_or_else(|| {
+            TemplateError::new(
+                ErrorKind::UndefinedError,
+                "`lang` is not set in this template",
+            )
+        })
+}
+
+fn template_diagnostic(site: &Site, e: &TemplateError) -> Diagnostic {
+    let name = e.name().unwrap_or("?");
+    let file = PathBuf::from("themes")
+        .join(&site.config.site.theme)
+        .join("templates")
+        .join(name);
+    let mut message = e
+        .detail()
+        .map_or_else(|| e.kind().to_string(), |d| format!("{}: {d}", e.kind()));
+    let mut source = std::error::Error::source(e);
+    while let Some(inner) = source {
+        message.push_str(&format!(": {inner}"));
+        source = inner.source();
+    }
+    let d = Diagnostic::error(file, format!("template error: {}", message.to_lowercase()));
+    let template_source = site
+        .theme
+        .templates
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, s)| s.as_str());
+    match (e.line(), template_source) {
+        (Some(line), Some(src)) => d.at(src, line, 1),
+        _ => d,
+    }
+}
+
+/// Renders every HTML page and the machine-readable files.
+pub fn render(
+    site: &Site,
+    env: &Environment<'static>,
+    assets: &Assets,
+    extras: &Extras,
+) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+    let mut jobs: Vec<Job> = Vec::new();
+    for lang in site.languages() {
+        for (id, versions) in &site.ids {
+            if let Some(ix) = versions.get(lang) {
+                jobs.push(Job::Page(*ix));
+            } else {
+                let _ = id;
+            }
+        }
+        for taxonomy in &site.config.site.taxonomies {
+            jobs.push(Job::Taxonomy {
+                lang: lang.clone(),
+                taxonomy: taxonomy.clone(),
+                term: None,
+            });
+            for term in site.terms.get(taxonomy).into_iter().flat_map(|t| t.keys()) {
+                jobs.push(Job::Taxonomy {
+                    lang: lang.clone(),
+                    taxonomy: taxonomy.clone(),
+                    term: Some(term.clone()),
+                });
+            }
+        }
+    }
+    jobs.push(Job::Chooser);
+    jobs.push(Job::NotFound);
+
+    let results: Vec<Result<OutputFile, Diagnostic>> = jobs
+        .par_iter()
+        .map(|job| render_job(site, env, assets, extras, job))
+        .collect();
+    let mut files = Vec::new();
+    let mut diagnostics = Vec::new();
+    for r in results {
+        match r {
+            Ok(f) => files.push(f),
+            Err(d) => diagnostics.push(d),
+        }
+    }
+    files.push(crate::feeds::sitemap(site));
+    files.push(crate::feeds::robots(site));
+    files.extend(crate::feeds::atom_feeds(site, &|page| {
+        page_content(site, page, &urls::page_dir(&page.lang, &page.id))
+    }));
+    (files, diagnostics)
+}
+
+enum Job {
+    Page(usize),
+    Taxonomy {
+        lang: String,
+        taxonomy: String,
+        term: Option<String>,
+    },
+    Chooser,
+    NotFound,
+}
+
+fn render_job(
+    site: &Site,
+    env: &Environment<'static>,
+    assets: &Assets,
+    extras: &Extras,
+    job: &Job,
+) -> Result<OutputFile, Diagnostic> {
+    let (path, template, ctx) = match job {
+        Job::Page(ix) => {
+            let page = &site.pages[*ix];
+            let dir = urls::page_dir(&page.lang, &page.id);
+            (
+                format!("{dir}index.html"),
+                "page.html",
+                page_context(site, page, &dir, assets, extras),
+            )
+        }
+        Job::Taxonomy {
+            lang,
+            taxonomy,
+            term,
+        } => {
+            let id = match term {
+                Some(term) => format!("{taxonomy}/{term}"),
+                None => taxonomy.clone(),
+            };
+            let dir = urls::page_dir(lang, &id);
+            (
+                format!("{dir}index.html"),
+                "taxonomy.html",
+                taxonomy_context(site, lang, taxonomy, term.as_deref(), &dir, assets),
+            )
+        }
+        Job::Chooser => (
+            "index.html".to_owned(),
+            "chooser.html",
+            chooser_context(site, assets),
+        ),
+        Job::NotFound => (
+            "404.html".to_owned(),
+            "404.html",
+            not_found_context(site, assets),
+        ),
+    };
+    let template = env
+        .get_template(template)
+        .map_err(|e| template_diagnostic(site, &e))?;
+    let html = template
+        .render(Value::from(minijinja::value::Serde(&ctx)))
+        .map_err(|e| template_diagnostic(site, &e))?;
+    Ok(OutputFile::new(path, html))
+}
+
+/// A link from `from_dir` (a page in `lang`) to `id` as that reader sees it.
+pub fn link(
+    site: &Site,
+    from_dir: &str,
+    lang: &str,
+    id: &str,
+    anchor: Option<&str>,
+) -> Option<Link> {
+    let target = site.version(id, lang)?;
+    let other_lang = target.lang != lang;
+    if other_lang && site.config.site.missing_translation == MissingTranslation::Omit {
+        return None;
+    }
+    let mut href = urls::link_to_dir(
+        from_dir,
+        &urls::page_dir(&target.lang, id),
+        site.config.build.link_index_html,
+    );
+    if let Some(anchor) = anchor {
+        href = format!("{href}#{anchor}");
+    }
+    let title = site
+        .facts
+        .get(id)
+        .and_then(|f| f.facts.name.as_ref())
+        .map_or_else(
+            || target.front.title.clone(),
+            |n| n.get(&target.lang, site.source_lang()).to_owned(),
+        );
+    Some(Link {
+        title,
+        href,
+        hreflang: other_lang.then(|| target.lang.clone()),
+        note: other_lang.then(|| language_note(&site.strings, lang, &target.lang)),
+    })
+}
+
+/// A link in prose: never omitted, since the text around it refers to it.
+fn prose_link(
+    site: &Site,
+    from_dir: &str,
+    lang: &str,
+    id: &str,
+    anchor: Option<&str>,
+) -> Option<LinkTarget> {
+    let target = site.version(id, lang)?;
+    let other_lang = target.lang != lang;
+    let mut href = urls::link_to_dir(
+        from_dir,
+        &urls::page_dir(&target.lang, id),
+        site.config.build.link_index_html,
+    );
+    if let Some(anchor) = anchor {
+        href = format!("{href}#{anchor}");
+    }
+    Some(LinkTarget {
+        href,
+        hreflang: other_lang.then(|| target.lang.clone()),
+        note: other_lang.then(|| language_note(&site.strings, lang, &target.lang)),
+    })
+}
+
+fn language_note(strings: &Strings, reader: &str, target: &str) -> String {
+    strings
+        .translate(reader, &format!("language.in.{target}"), None, &[])
+        .map(|s| format!("({s})"))
+        .unwrap_or_else(|_| format!("({target})"))
+}
+
+fn page_content(site: &Site, page: &SourcePage, dir: &str) -> String {
+    let resolve = |id: &str, anchor: Option<&str>| prose_link(site, dir, &page.lang, id, anchor);
+    let options = EventOptions {
+        resolve: &resolve,
+        id_prefix: "",
+        escape_html: !site.config.build.allow_html,
+        plain_links: false,
+    };
+    markdown::to_html(markdown::events(page.body(), &options))
+}
+
+fn t(site: &Site, lang: &str, key: &str) -> String {
+    site.strings
+        .translate(lang, key, None, &[])
+        .unwrap_or_else(|_| key.to_owned())
+}
+
+fn base_context(
+    site: &Site,
+    lang: &str,
+    dir: &str,
+    assets: &Assets,
+    kind: &'static str,
+) -> Context {
+    let source = site.source_lang();
+    let nav = site
+        .children
+        .get("")
+        .into_iter()
+        .flatten()
+        .filter(|id| site.children.contains_key(*id))
+        .filter_map(|id| {
+            link(site, dir, lang, id, None).map(|l| NavItem {
+                current: dir.starts_with(&urls::page_dir(lang, id)) && !id.is_empty(),
+                link: l,
+            })
+        })
+        .collect();
+    Context {
+        lang: lang.to_owned(),
+        kind,
+        site_title: site.config.site.title.get(lang, source).to_owned(),
+        description: site
+            .config
+            .site
+            .description
+            .as_ref()
+            .map(|d| d.get(lang, source).to_owned())
+            .unwrap_or_default(),
+        root: urls::relative(dir, ""),
+        home: urls::link_to_dir(
+            dir,
+            &urls::page_dir(lang, ""),
+            site.config.build.link_index_html,
+        ),
+        css: urls::relative(dir, &assets.css_path),
+        canonical: urls::absolute(&site.config.site.base_url, dir),
+        locale: t(site, lang, "locale"),
+        x_default: urls::absolute(&site.config.site.base_url, ""),
+        nav,
+        ..Context::default()
+    }
+}
+
+/// hreflang alternates and the language switcher for a page id (or a
+/// generated page that exists in every language, when `id_exists` is None).
+fn languages_context(
+    site: &Site,
+    ctx: &mut Context,
+    lang: &str,
+    dir: &str,
+    id: &str,
+    generated: bool,
+) {
+    for other in site.languages() {
+        let exists = generated || site.has(id, other);
+        let target_dir = if exists {
+            urls::page_dir(other, id)
+        } else {
+            nearest_existing_dir(site, other, id)
+        };
+        if exists {
+            ctx.alternates.push(Alternate {
+                lang: other.clone(),
+                href: urls::absolute(&site.config.site.base_url, &target_dir),
+            });
+        }
+        ctx.switcher.push(SwitchItem {
+            lang: other.clone(),
+            name: t(site, other, &format!("language.name.{other}")),
+            href: urls::link_to_dir(dir, &target_dir, site.config.build.link_index_html),
+            current: other == lang,
+            available: exists,
+        });
+    }
+    if generated || site.has(id, site.source_lang()) {
+        ctx.x_default = urls::absolute(
+            &site.config.site.base_url,
+            &urls::page_dir(site.source_lang(), id),
+        );
+    }
+}
+
+/// The closest ancestor section of `id` that exists in `lang` (at worst the home page).
+fn nearest_existing_dir(site: &Site, lang: &str, id: &str) -> String {
+    let mut current = Site::parent(id);
+    while let Some(candidate) = current {
+        if site.has(candidate, lang) {
+            return urls::page_dir(lang, candidate);
+        }
+        current = Site::parent(candidate);
+    }
+    urls::page_dir(lang, "")
+}
+
+fn breadcrumbs(site: &Site, lang: &str, dir: &str, id: &str) -> Vec<Link> {
+    let mut chain = Vec::new();
+    let mut current = Site::parent(id);
+    if let Some(part) = site.chapter(id).and_then(|c| c.part.as_deref()) {
+        chain.push(part.to_owned());
+    }
+    while let Some(ancestor) = current {
+        chain.push(ancestor.to_owned());
+        current = Site::parent(ancestor);
+    }
+    chain.reverse();
+    chain
+        .iter()
+        .filter_map(|ancestor| link(site, dir, lang, ancestor, None))
+        .collect()
+}
+
+fn page_context(
+    site: &Site,
+    page: &SourcePage,
+    dir: &str,
+    assets: &Assets,
+    extras: &Extras,
+) -> Context {
+    let lang = &page.lang;
+    let kind = if page.id.is_empty() {
+        "home"
+    } else if site.chapter(&page.id).is_some() {
+        "chapter"
+    } else if page.is_section {
+        "section"
+    } else if site.facts.contains_key(&page.id) {
+        "entity"
+    } else {
+        "page"
+    };
+    let mut ctx = base_context(site, lang, dir, assets, kind);
+    languages_context(site, &mut ctx, lang, dir, &page.id, false);
+    ctx.title = page.front.title.clone();
+    if let Some(d) = &page.front.description {
+        ctx.description = d.clone();
+    }
+    ctx.breadcrumbs = breadcrumbs(site, lang, dir, &page.id);
+    ctx.content = page_content(site, page, dir);
+    ctx.toc = site
+        .analysis(page)
+        .headings
+        .iter()
+        .filter(|h| h.level == 2)
+        .cloned()
+        .collect();
+    ctx.date = page.front.date.map(|d| d.to_string());
+    ctx.updated = page.front.updated.map(|d| d.to_string());
+    ctx.source = page.front.source.clone();
+
+    if let Some(entity) = site.facts.get(&page.id) {
+        facts_context(site, &mut ctx, lang, dir, entity);
+    }
+    ctx.related = site
+        .related
+        .get(&page.id)
+        .into_iter()
+        .flatten()
+        .filter_map(|id| link(site, dir, lang, id, None))
+        .collect();
+    ctx.backlinks = site
+        .backlinks
+        .get(&page.id)
+        .into_iter()
+        .flatten()
+        .filter(|id| !site.related.get(&page.id).is_some_and(|r| r.contains(*id)))
+        .filter_map(|id| link(site, dir, lang, id, None))
+        .collect();
+
+    if page.is_section {
+        let is_plan = site.plan.as_ref().is_some_and(|p| p.section == page.id);
+        ctx.children = site
+            .children
+            .get(&page.id)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| {
+                let target = site.version(id, lang)?;
+                let chapter = site.chapter(id);
+                Some(Entry {
+                    link: link(site, dir, lang, id, None)?,
+                    description: target.front.description.clone(),
+                    date: target.front.date.map(|d| d.to_string()),
+                    number: chapter.map(|c| c.number.clone()),
+                    depth: chapter.map_or(1, |c| c.depth),
+                })
+            })
+            .collect();
+        if is_plan {
+            ctx.kind = "plan";
+            ctx.downloads = Some(downloads(site, lang, dir, extras));
+        }
+        if site.config.site.feeds.contains(&page.id) {
+            ctx.feed = Some(urls::relative(
+                dir,
+                &format!("{}atom.xml", urls::page_dir(lang, &page.id)),
+            ));
+        }
+    }
+    if let (Some(plan), Some(chapter)) = (&site.plan, site.chapter(&page.id)) {
+        let pos = plan
+            .chapters
+            .iter()
+            .position(|c| c.id == chapter.id)
+            .unwrap_or(0);
+        let prev = pos.checked_sub(1).and_then(|p| plan.chapters.get(p));
+        let next = plan.chapters.get(pos + 1);
+        ctx.chapter = Some(ChapterView {
+            number: chapter.number.clone(),
+            prev: prev.and_then(|c| link(site, dir, lang, &c.id, None)),
+            next: next.and_then(|c| link(site, dir, lang, &c.id, None)),
+        });
+        ctx.downloads = Some(downloads(site, lang, dir, extras));
+    }
+    ctx
+}
+
+fn downloads(site: &Site, lang: &str, dir: &str, extras: &Extras) -> Downloads {
+    let plan_section = site.plan.as_ref().map_or("plan", |p| p.section.as_str());
+    Downloads {
+        print_href: urls::link_to_dir(
+            dir,
+            &format!("{}print/", urls::page_dir(lang, plan_section)),
+            site.config.build.link_index_html,
+        ),
+        pdf_href: extras
+            .pdfs
+            .get(lang)
+            .map(|(path, _)| urls::relative(dir, path)),
+        pdf_size: extras.pdfs.get(lang).map(|(_, size)| {
+            format!(
+                "{} kB",
+                site.strings
+                    .format_number(lang, (*size as f64 / 1000.0).round())
+            )
+        }),
+    }
+}
+
+fn facts_context(
+    site: &Site,
+    ctx: &mut Context,
+    lang: &str,
+    dir: &str,
+    entity: &crate::load::EntityFacts,
+) {
+    let source = site.source_lang();
+    let f = &entity.facts;
+    let mut rows = Vec::new();
+    let strings = &site.strings;
+    let mut row = |label_key: &str, value: String, href: Option<String>| {
+        rows.push(FactRow {
+            label: t(site, lang, label_key),
+            value,
+            href,
+        })
+    };
+    if let Some(status) = f.status {
+        row(
+            "facts.status",
+            t(site, lang, &format!("status.{}", status.key())),
+            None,
+        );
+    }
+    if let Some(since) = &f.since {
+        row("facts.since", strings.format_date(lang, since), None);
+    }
+    if let Some(period) = &f.period {
+        let from = strings.format_date(lang, &period.from);
+        let value = match &period.to {
+            Some(to) => format!("{from} – {}", strings.format_date(lang, to)),
+            None => strings
+                .translate(lang, "facts.from_date", None, &[("date", from.clone())])
+                .unwrap_or(from),
+        };
+        row("facts.period", value, None);
+    }
+    if let Some(programme) = &f.programme {
+        row(
+            "facts.programme",
+            programme.get(lang, source).to_owned(),
+            None,
+        );
+    }
+    if let Some(lead) = &f.lead {
+        row("facts.lead", lead.get(lang, source).to_owned(), None);
+    }
+    if let Some(c) = &f.coordinates {
+        let value = format!(
+            "{}° N, {}° {}",
+            strings.format_number(lang, round4(c.lat)),
+            strings.format_number(lang, round4(c.lon.abs())),
+            if c.lon < 0.0 { "W" } else { "E" }
+        );
+        row("facts.coordinates", value, None);
+    }
+    if let Some(website) = &f.website {
+        row("facts.website", website.clone(), Some(website.clone()));
+    }
+    ctx.facts = rows;
+    ctx.figures = f
+        .figures
+        .iter()
+        .map(|fig| FigureView {
+            label: fig.label.get(lang, source).to_owned(),
+            value: strings.format_number(lang, fig.value),
+            source: fig.source.get(lang, source).to_owned(),
+            year: fig.year,
+        })
+        .collect();
+    for taxonomy in &site.config.site.taxonomies {
+        let terms: Vec<Link> = f
+            .terms(taxonomy)
+            .iter()
+            .map(|term| Link {
+                title: t(
+                    site,
+                    lang,
+                    &format!("taxonomy.{taxonomy}.terms.{}", term.value),
+                ),
+                href: urls::link_to_dir(
+                    dir,
+                    &urls::page_dir(lang, &format!("{taxonomy}/{}", term.value)),
+                    site.config.build.link_index_html,
+                ),
+                hreflang: None,
+                note: None,
+            })
+            .collect();
+        if !terms.is_empty() {
+            ctx.terms.push(TermGroup {
+                title: t(site, lang, &format!("taxonomy.{taxonomy}.title")),
+                terms,
+            });
+        }
+    }
+}
+
+fn round4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+fn taxonomy_context(
+    site: &Site,
+    lang: &str,
+    taxonomy: &str,
+    term: Option<&str>,
+    dir: &str,
+    assets: &Assets,
+) -> Context {
+    let mut ctx = base_context(
+        site,
+        lang,
+        dir,
+        assets,
+        if term.is_some() { "term" } else { "taxonomy" },
+    );
+    let id = term.map_or_else(|| taxonomy.to_owned(), |term| format!("{taxonomy}/{term}"));
+    languages_context(site, &mut ctx, lang, dir, &id, true);
+    let taxonomy_title = t(site, lang, &format!("taxonomy.{taxonomy}.title"));
+    let index_html = site.config.build.link_index_html;
+    let terms = site.terms.get(taxonomy);
+    match term {
+        None => {
+            ctx.title = taxonomy_title;
+            ctx.children = terms
+                .into_iter()
+                .flatten()
+                .map(|(term, ids)| Entry {
+                    link: Link {
+                        title: t(site, lang, &format!("taxonomy.{taxonomy}.terms.{term}")),
+                        href: urls::link_to_dir(
+                            dir,
+                            &urls::page_dir(lang, &format!("{taxonomy}/{term}")),
+                            index_html,
+                        ),
+                        hreflang: None,
+                        note: None,
+                    },
+                    description: site
+                        .strings
+                        .translate(lang, "taxonomy.count", Some(ids.len() as i64), &[])
+                        .ok(),
+                    date: None,
+                    number: None,
+                    depth: 1,
+                })
+                .collect();
+        }
+        Some(term) => {
+            ctx.title = t(site, lang, &format!("taxonomy.{taxonomy}.terms.{term}"));
+            ctx.breadcrumbs.push(Link {
+                title: taxonomy_title,
+                href: urls::link_to_dir(dir, &urls::page_dir(lang, taxonomy), index_html),
+                hreflang: None,
+                note: None,
+            });
+            ctx.children = terms
+                .and_then(|t| t.get(term))
+                .into_iter()
+                .flatten()
+                .filter_map(|id| {
+                    Some(Entry {
+                        link: link(site, dir, lang, id, None)?,
+                        description: site.version(id, lang)?.front.description.clone(),
+                        date: None,
+                        number: None,
+                        depth: 1,
+                    })
+                })
+                .collect();
+        }
+    }
+    ctx.breadcrumbs.insert(
+        0,
+        Link {
+            title: t(site, lang, "nav.home"),
+            href: ctx.home.clone(),
+            hreflang: None,
+            note: None,
+        },
+    );
+    ctx
+}
+
+fn chooser_context(site: &Site, assets: &Assets) -> Context {
+    let source = site.source_lang();
+    let mut ctx = base_context(site, source, "", assets, "chooser");
+    ctx.nav.clear();
+    ctx.title = ctx.site_title.clone();
+    ctx.canonical = urls::absolute(&site.config.site.base_url, "");
+    for lang in site.languages() {
+        ctx.alternates.push(Alternate {
+            lang: lang.clone(),
+            href: urls::absolute(&site.config.site.base_url, &urls::page_dir(lang, "")),
+        });
+        ctx.switcher.push(SwitchItem {
+            lang: lang.clone(),
+            name: t(site, lang, &format!("language.name.{lang}")),
+            href: urls::link_to_dir(
+                "",
+                &urls::page_dir(lang, ""),
+                site.config.build.link_index_html,
+            ),
+            current: false,
+            available: true,
+        });
+        ctx.children.push(Entry {
+            link: Link {
+                title: site.config.site.title.get(lang, source).to_owned(),
+                href: String::new(),
+                hreflang: Some(lang.clone()),
+                note: None,
+            },
+            description: site
+                .config
+                .site
+                .description
+                .as_ref()
+                .map(|d| d.get(lang, source).to_owned()),
+            date: None,
+            number: None,
+            depth: 1,
+        });
+    }
+    ctx
+}
+
+fn not_found_context(site: &Site, assets: &Assets) -> Context {
+    // 404.html is served for any missing path, so its links are absolute.
+    let source = site.source_lang();
+    let base = &site.config.site.base_url;
+    let mut ctx = base_context(site, source, "", assets, "404");
+    ctx.nav.clear();
+    ctx.css = urls::absolute(base, &assets.css_path);
+    ctx.home = urls::absolute(base, "");
+    ctx.canonical = String::new();
+    ctx.title = t(site, source, "not_found.title");
+    for lang in site.languages() {
+        ctx.children.push(Entry {
+            link: Link {
+                title: t(site, lang, "not_found.title"),
+                href: urls::absolute(base, &urls::page_dir(lang, "")),
+                hreflang: Some(lang.clone()),
+                note: Some(t(site, lang, "not_found.home")),
+            },
+            description: Some(t(site, lang, "not_found.text")),
+            date: None,
+            number: None,
+            depth: 1,
+        });
+    }
+    ctx
+}

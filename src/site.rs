@@ -1,0 +1,425 @@
+//! Resolving: [`Sources`] in, a cross-linked [`Site`] out.
+//!
+//! Indexes pages by id and language, checks every `@/` link and anchor,
+//! makes `related:` two-way, collects backlinks, builds the sections, the
+//! taxonomy terms and the plan's chapter structure. Pure: no filesystem, no
+//! clock, only ordered maps, so the same sources give the same site.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_saphyr::Spanned;
+
+use crate::config::{ChapterEntry, Config};
+use crate::diagnostics::{self, Diagnostic};
+use crate::i18n::Strings;
+use crate::load::{EntityFacts, SourcePage, Sources, Theme};
+use crate::markdown::{self, Analysis};
+
+pub struct Site {
+    pub config: Config,
+    pub strings: Strings,
+    pub theme: Theme,
+    pub pages: Vec<SourcePage>,
+    pub analyses: Vec<Analysis>,
+    /// Page index by id, then language.
+    pub ids: BTreeMap<String, BTreeMap<String, usize>>,
+    pub facts: BTreeMap<String, EntityFacts>,
+    /// Ids that link to an id (in any of their languages).
+    pub backlinks: BTreeMap<String, BTreeSet<String>>,
+    /// Related ids, both ways.
+    pub related: BTreeMap<String, BTreeSet<String>>,
+    /// Child ids of each section id ("" is the home page).
+    pub children: BTreeMap<String, Vec<String>>,
+    /// Entity ids by taxonomy, then term.
+    pub terms: BTreeMap<String, BTreeMap<String, Vec<String>>>,
+    pub plan: Option<Plan>,
+}
+
+/// The plan's chapters in document order.
+pub struct Plan {
+    pub section: String,
+    pub chapters: Vec<Chapter>,
+}
+
+pub struct Chapter {
+    pub id: String,
+    pub number: String,
+    /// 1 for chapters and parts, 2 for chapters inside a part.
+    pub depth: u8,
+    pub part: Option<String>,
+}
+
+impl Site {
+    pub fn languages(&self) -> &[String] {
+        &self.config.site.languages
+    }
+
+    pub fn source_lang(&self) -> &str {
+        self.config.source_language()
+    }
+
+    /// The version of `id` shown to a reader of `lang`: its own, or the
+    /// fallback (source language first, then the configured order).
+    pub fn version(&self, id: &str, lang: &str) -> Option<&SourcePage> {
+        let versions = self.ids.get(id)?;
+        let ix = versions
+            .get(lang)
+            .or_else(|| versions.get(self.source_lang()))
+            .or_else(|| self.languages().iter().find_map(|l| versions.get(l)))?;
+        Some(&self.pages[*ix])
+    }
+
+    pub fn has(&self, id: &str, lang: &str) -> bool {
+        self.ids.get(id).is_some_and(|v| v.contains_key(lang))
+    }
+
+    pub fn analysis(&self, page: &SourcePage) -> &Analysis {
+        &self.analyses[self.ids[&page.id][&page.lang]]
+    }
+
+    /// The section a page id belongs to.
+    pub fn parent(id: &str) -> Option<&str> {
+        if id.is_empty() {
+            None
+        } else {
+            Some(id.rsplit_once('/').map_or("", |(parent, _)| parent))
+        }
+    }
+
+    pub fn chapter(&self, id: &str) -> Option<&Chapter> {
+        self.plan.as_ref()?.chapters.iter().find(|c| c.id == id)
+    }
+}
+
+pub fn resolve(sources: Sources) -> (Site, Vec<Diagnostic>) {
+    let Sources {
+        config,
+        pages,
+        facts,
+        strings,
+        theme,
+        ..
+    } = sources;
+    let mut diagnostics = Vec::new();
+
+    let mut ids: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+    for (ix, page) in pages.iter().enumerate() {
+        ids.entry(page.id.clone())
+            .or_default()
+            .insert(page.lang.clone(), ix);
+    }
+    let analyses: Vec<Analysis> = {
+        use rayon::prelude::*;
+        pages
+            .par_iter()
+            .map(|p| markdown::analyze(p.body()))
+            .collect()
+    };
+
+    // sections: every page's parent must be a section with an _index page
+    let mut children: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (id, versions) in &ids {
+        let Some(parent) = Site::parent(id) else {
+            continue;
+        };
+        if ids.contains_key(parent) {
+            children
+                .entry(parent.to_owned())
+                .or_default()
+                .push(id.clone());
+        } else {
+            let page = &pages[*versions.values().next().unwrap_or(&0)];
+            let dir = if parent.is_empty() {
+                "content/".to_owned()
+            } else {
+                format!("content/{parent}/")
+            };
+            diagnostics.push(
+                Diagnostic::error(
+                    &page.file,
+                    format!("page `{id}` is in section `{parent}`, which has no index page"),
+                )
+                .with_hint(format!(
+                    "create {dir}_index.{}.md",
+                    config.source_language()
+                )),
+            );
+        }
+    }
+    for versions in ids.values() {
+        for ix in versions.values() {
+            let page = &pages[*ix];
+            if !page.is_section && page.id.is_empty() {
+                diagnostics.push(Diagnostic::error(
+                    &page.file,
+                    "a page cannot have an empty id",
+                ));
+            }
+        }
+    }
+
+    // facts belong to a page
+    for (id, entity) in &facts {
+        if !ids.contains_key(id) {
+            diagnostics.push(
+                Diagnostic::error(
+                    &entity.file,
+                    format!("facts for `{id}`, but there is no page `{id}`"),
+                )
+                .with_hint(format!(
+                    "create content/{id}.{}.md",
+                    config.source_language()
+                )),
+            );
+        }
+    }
+
+    // links and anchors
+    let mut backlinks: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (page, analysis) in pages.iter().zip(&analyses) {
+        for (offset, message) in &analysis.bad_links {
+            diagnostics.push(
+                Diagnostic::error(&page.file, message.clone())
+                    .at_offset(&page.text, page.body_start + offset)
+                    .with_hint(
+                        "write links to pages as `@/section/slug` or `@/section/slug#heading`",
+                    ),
+            );
+        }
+        if !config.build.allow_html {
+            for offset in &analysis.raw_html {
+                diagnostics.push(
+                    Diagnostic::warning(&page.file, "raw HTML is not allowed and is shown as text")
+                        .at_offset(&page.text, page.body_start + offset)
+                        .with_hint(
+                            "use Markdown, or set `allow_html = true` under [build] in book.toml",
+                        ),
+                );
+            }
+        }
+        for link in &analysis.links {
+            let at = page.body_start + link.offset;
+            let Some(versions) = ids.get(&link.id) else {
+                let hint = diagnostics::did_you_mean(&link.id, ids.keys().map(String::as_str)).unwrap_or_else(|| "link to an existing page id: its path under content/ without language and extension".to_owned());
+                diagnostics.push(
+                    Diagnostic::error(
+                        &page.file,
+                        format!(
+                            "link to `@/{}`, but there is no page `{}`",
+                            link.id, link.id
+                        ),
+                    )
+                    .at_offset(&page.text, at)
+                    .with_hint(hint),
+                );
+                continue;
+            };
+            if link.id != page.id {
+                backlinks
+                    .entry(link.id.clone())
+                    .or_default()
+                    .insert(page.id.clone());
+            }
+            if let Some(anchor) = &link.anchor {
+                let target_ix = versions
+                    .get(&page.lang)
+                    .or_else(|| versions.get(config.source_language()))
+                    .or_else(|| versions.values().next());
+                let target = &analyses[*target_ix.unwrap_or(&0)];
+                if !target.headings.iter().any(|h| &h.id == anchor) {
+                    let target_lang = &pages[*target_ix.unwrap_or(&0)].lang;
+                    let hint = diagnostics::did_you_mean(anchor, target.headings.iter().map(|h| h.id.as_str()))
+                        .unwrap_or_else(|| format!("give the heading an explicit id in every language: `## Title {{#{anchor}}}`"));
+                    diagnostics.push(
+                        Diagnostic::error(
+                            &page.file,
+                            format!("no heading `#{anchor}` in `{}` ({target_lang})", link.id),
+                        )
+                        .at_offset(&page.text, at)
+                        .with_hint(hint),
+                    );
+                }
+            }
+        }
+    }
+
+    // related, both ways
+    let mut related: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (id, entity) in &facts {
+        for other in &entity.facts.related {
+            if ids.contains_key(&other.value) && other.value != *id {
+                related
+                    .entry(id.clone())
+                    .or_default()
+                    .insert(other.value.clone());
+                related
+                    .entry(other.value.clone())
+                    .or_default()
+                    .insert(id.clone());
+            } else {
+                let message = if other.value == *id {
+                    format!("`{id}` is related to itself")
+                } else {
+                    format!("related id `{}` is not a page", other.value)
+                };
+                let hint = diagnostics::did_you_mean(
+                    &other.value,
+                    ids.keys().map(String::as_str).filter(|k| k != id),
+                );
+                diagnostics.push(spanned_error(entity, other, message).with_hint_opt(hint));
+            }
+        }
+    }
+
+    // taxonomies
+    let mut terms: BTreeMap<String, BTreeMap<String, Vec<String>>> = BTreeMap::new();
+    for taxonomy in &config.site.taxonomies {
+        let by_term = terms.entry(taxonomy.clone()).or_default();
+        if ids.contains_key(taxonomy) {
+            diagnostics.push(
+                Diagnostic::error(
+                    format!("content/{taxonomy}"),
+                    format!("section `{taxonomy}` has the name of a taxonomy"),
+                )
+                .with_hint("rename the section; taxonomy pages live at /<lang>/<taxonomy>/"),
+            );
+        }
+        for (id, entity) in &facts {
+            for term in entity.facts.terms(taxonomy) {
+                let key = format!("taxonomy.{taxonomy}.terms.{}", term.value);
+                if !strings.has(config.source_language(), &key) {
+                    let known: Vec<String> = strings
+                        .catalogs
+                        .get(config.source_language())
+                        .map(|c| {
+                            c.messages
+                                .keys()
+                                .filter_map(|k| {
+                                    k.strip_prefix(&format!("taxonomy.{taxonomy}.terms."))
+                                        .map(str::to_owned)
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    let hint =
+                        diagnostics::did_you_mean(&term.value, known.iter().map(String::as_str))
+                            .unwrap_or_else(|| {
+                                format!(
+                                    "add `{key}` to i18n/{}.yaml, or use one of: {}",
+                                    config.source_language(),
+                                    known.join(", ")
+                                )
+                            });
+                    diagnostics.push(
+                        spanned_error(entity, term, format!("unknown {taxonomy} `{}`", term.value))
+                            .with_hint(hint),
+                    );
+                    continue;
+                }
+                let list = by_term.entry(term.value.clone()).or_default();
+                if !list.contains(id) {
+                    list.push(id.clone());
+                }
+            }
+        }
+    }
+
+    let plan = config.plan.as_ref().map(|plan_config| {
+        let section = plan_config.section.clone();
+        let mut chapters = Vec::new();
+        let mut number = 0;
+        for entry in &plan_config.chapters {
+            number += 1;
+            match entry {
+                ChapterEntry::Chapter(slug) => chapters.push(Chapter { id: format!("{section}/{slug}"), number: number.to_string(), depth: 1, part: None }),
+                ChapterEntry::Part { part, chapters: inner } => {
+                    let part_id = format!("{section}/{part}");
+                    chapters.push(Chapter { id: part_id.clone(), number: number.to_string(), depth: 1, part: None });
+                    for (i, slug) in inner.iter().enumerate() {
+                        chapters.push(Chapter { id: format!("{section}/{slug}"), number: format!("{number}.{}", i + 1), depth: 2, part: Some(part_id.clone()) });
+                    }
+                }
+            }
+        }
+        for chapter in &chapters {
+            if !ids.contains_key(&chapter.id) {
+                let slug = chapter.id.rsplit('/').next().unwrap_or("");
+                let hint = diagnostics::did_you_mean(&chapter.id, ids.keys().map(String::as_str)).unwrap_or_else(|| format!("create content/{}.{}.md", chapter.id, config.source_language()));
+                diagnostics.push(Diagnostic::error("book.toml", format!("plan chapter `{slug}` has no page `{}`", chapter.id)).with_hint(hint));
+            }
+        }
+        for child in children.get(&section).into_iter().flatten() {
+            if !chapters.iter().any(|c| &c.id == child) {
+                let page = &pages[*ids[child].values().next().unwrap_or(&0)];
+                diagnostics.push(Diagnostic::warning(&page.file, format!("`{child}` is in the plan section but not in `chapters` of [plan] in book.toml")).with_hint("add it to the chapter list, or move it to another section"));
+            }
+        }
+        if !ids.contains_key(&section) {
+            diagnostics.push(Diagnostic::error("book.toml", format!("plan section `{section}` has no index page")).with_hint(format!("create content/{section}/_index.{}.md", config.source_language())));
+        }
+        Plan { section, chapters }
+    });
+
+    // order section children: plan in chapter order, others by weight, date (newest first), title
+    for (section, list) in children.iter_mut() {
+        let source = config.source_language().to_owned();
+        let first = |id: &String| {
+            &pages[*ids[id]
+                .get(&source)
+                .unwrap_or_else(|| ids[id].values().next().expect("every id has a version"))]
+        };
+        if plan.as_ref().is_some_and(|p| &p.section == section) {
+            let order = |id: &String| {
+                plan.as_ref()
+                    .and_then(|p| p.chapters.iter().position(|c| &c.id == id))
+                    .unwrap_or(usize::MAX)
+            };
+            list.sort_by_key(|id| (order(id), id.clone()));
+        } else {
+            list.sort_by(|a, b| {
+                let (pa, pb) = (first(a), first(b));
+                (
+                    pa.front.weight.unwrap_or(i64::MAX),
+                    std::cmp::Reverse(pa.front.date),
+                    &pa.front.title,
+                    a,
+                )
+                    .cmp(&(
+                        pb.front.weight.unwrap_or(i64::MAX),
+                        std::cmp::Reverse(pb.front.date),
+                        &pb.front.title,
+                        b,
+                    ))
+            });
+        }
+    }
+    for by_term in terms.values_mut() {
+        for list in by_term.values_mut() {
+            list.sort();
+        }
+    }
+
+    let site = Site {
+        config,
+        strings,
+        theme,
+        pages,
+        analyses,
+        ids,
+        facts,
+        backlinks,
+        related,
+        children,
+        terms,
+        plan,
+    };
+    (site, diagnostics)
+}
+
+fn spanned_error(entity: &EntityFacts, value: &Spanned<String>, message: String) -> Diagnostic {
+    Diagnostic::error(&entity.file, message).at(
+        &entity.text,
+        value.referenced.line() as usize,
+        value.referenced.column() as usize,
+    )
+}

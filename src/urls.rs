@@ -1,0 +1,78 @@
+//! URLs of output files: where each page lives, relative links between
+//! output files, and absolute URLs from the base URL.
+//!
+//! Every path here is relative to the output root and uses `/`. A page's
+//! directory path ends in `/` ("sv/partners/oulu/"); the home page of a
+//! language is "sv/"; the site root is "".
+
+/// Directory of the page `id` in `lang`.
+pub fn page_dir(lang: &str, id: &str) -> String {
+    if id.is_empty() {
+        format!("{lang}/")
+    } else {
+        format!("{lang}/{id}/")
+    }
+}
+
+/// Relative URL from a file in directory `from_dir` to the output path `to`
+/// (a file, or a directory ending in `/`).
+pub fn relative(from_dir: &str, to: &str) -> String {
+    let from: Vec<&str> = from_dir.split('/').filter(|s| !s.is_empty()).collect();
+    let to_parts: Vec<&str> = to.split('/').collect();
+    let (to_dirs, to_file) = to_parts.split_at(to_parts.len() - 1);
+    let common = from.iter().zip(to_dirs).take_while(|(a, b)| a == b).count();
+    let mut out = "../".repeat(from.len() - common);
+    for dir in &to_dirs[common..] {
+        out.push_str(dir);
+        out.push('/');
+    }
+    out.push_str(to_file[0]);
+    if out.is_empty() { "./".to_owned() } else { out }
+}
+
+/// Relative link to a page directory: `…/index.html` or `…/`.
+pub fn link_to_dir(from_dir: &str, to_dir: &str, index_html: bool) -> String {
+    if index_html {
+        relative(from_dir, &format!("{to_dir}index.html"))
+    } else {
+        relative(from_dir, to_dir)
+    }
+}
+
+/// Absolute URL of an output path under the base URL.
+pub fn absolute(base_url: &str, path: &str) -> String {
+    format!("{}/{}", base_url.trim_end_matches('/'), path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_links_between_pages() {
+        assert_eq!(
+            relative("sv/partners/oulu/", "sv/networks/sern/index.html"),
+            "../../networks/sern/index.html"
+        );
+        assert_eq!(
+            relative("sv/partners/oulu/", "assets/main.css"),
+            "../../../assets/main.css"
+        );
+        assert_eq!(relative("sv/", "fi/"), "../fi/");
+        assert_eq!(relative("sv/plan/", "sv/plan/"), "./");
+        assert_eq!(relative("", "sv/index.html"), "sv/index.html");
+        assert_eq!(link_to_dir("sv/a/", "sv/a/b/", true), "b/index.html");
+    }
+
+    #[test]
+    fn absolute_urls_join_once() {
+        assert_eq!(
+            absolute("https://x.org/intl/", "sv/"),
+            "https://x.org/intl/sv/"
+        );
+        assert_eq!(
+            absolute("https://x.org", "sitemap.xml"),
+            "https://x.org/sitemap.xml"
+        );
+    }
+}

@@ -1,0 +1,74 @@
+//! YAML parsing with diagnostics positioned in the real file.
+//!
+//! Wraps serde-saphyr: a document embedded at `line_offset` lines into a file
+//! (front matter) reports its errors at the line of the file, with the
+//! nearest known key as hint for unknown keys.
+
+use std::path::Path;
+
+use serde::de::DeserializeOwned;
+use serde_saphyr::{DefaultMessageFormatter, RenderOptions, SnippetMode};
+
+use crate::diagnostics::{self, Diagnostic};
+
+/// Parses `yaml`, which starts on line `line_offset + 1` of `file_text`.
+pub fn parse<T: DeserializeOwned>(
+    file: &Path,
+    file_text: &str,
+    yaml: &str,
+    line_offset: usize,
+) -> Result<T, Diagnostic> {
+    serde_saphyr::from_str(yaml).map_err(|e| {
+        let formatter = DefaultMessageFormatter;
+        let mut options = RenderOptions::new(&formatter);
+        options.snippets = SnippetMode::Off;
+        let rendered = e.without_snippet().render_with_options(options);
+        let message = clean_message(&rendered);
+        let hint = diagnostics::unknown_field_hint(&message).or_else(|| type_hint(&message));
+        let d = Diagnostic::error(file, message).with_hint_opt(hint);
+        match e.location() {
+            Some(loc) if loc.line() > 0 => d.at(
+                file_text,
+                loc.line() as usize + line_offset,
+                loc.column() as usize,
+            ),
+            _ => d,
+        }
+    })
+}
+
+/// serde-saphyr's plain message, without its own position prefix or suffix.
+fn clean_message(rendered: &str) -> String {
+    let mut message = rendered.lines().next().unwrap_or("").trim().to_owned();
+    for prefix in ["error: "] {
+        if let Some(rest) = message.strip_prefix(prefix) {
+            message = rest.to_owned();
+        }
+    }
+    if let Some(rest) = message.strip_prefix("line ")
+        && let Some((_, tail)) = rest.split_once(": ")
+    {
+        message = tail.to_owned();
+    }
+    if let Some(i) = message.find(" at line ") {
+        message.truncate(i);
+    }
+    if let Some(rest) = message.strip_suffix(", set DuplicateKeyPolicy in Options if acceptable") {
+        message = rest.to_owned();
+    }
+    if message.is_empty() {
+        "invalid YAML".to_owned()
+    } else {
+        message
+    }
+}
+
+fn type_hint(message: &str) -> Option<String> {
+    if message.contains("missing field `title`") {
+        Some("every page needs `title: …` in its front matter".to_owned())
+    } else if message.contains("expected string") {
+        Some("quote the value: `key: \"…\"`".to_owned())
+    } else {
+        None
+    }
+}
