@@ -19,8 +19,7 @@ use crate::load::Theme;
 use crate::render::OutputFile;
 
 /// The oldest browsers the CSS is lowered for (nesting, color functions, …).
-pub const BROWSER_TARGETS: &str =
-    "Chrome 100, Edge 100, Firefox 100, Safari 15, iOS Safari 15, Samsung 17";
+pub const BROWSER_TARGETS: &str = "Chrome 100, Edge 100, Firefox 100, Safari 15, iOS Safari 15, Samsung 17";
 
 fn browsers() -> Browsers {
     let v = |major: u32| Some(major << 16);
@@ -84,25 +83,15 @@ pub fn build(theme: &Theme, theme_dir: &Path) -> (Assets, Vec<Diagnostic>) {
         },
         None => {
             diagnostics.push(
-                Diagnostic::error(
-                    theme_dir.join("css/main.css"),
-                    "the theme has no css/main.css",
-                )
-                .with_hint("every theme needs a stylesheet entry point"),
+                Diagnostic::error(theme_dir.join("css/main.css"), "the theme has no css/main.css")
+                    .with_hint("every theme needs a stylesheet entry point"),
             );
             String::new()
         }
     };
     let css_path = format!("assets/{}", fingerprinted("main.css", css.as_bytes()));
     files.push(OutputFile::new(css_path.clone(), css.clone()));
-    (
-        Assets {
-            css_path,
-            css,
-            files,
-        },
-        diagnostics,
-    )
+    (Assets { css_path, css, files }, diagnostics)
 }
 
 struct MemoryProvider<'a> {
@@ -118,11 +107,7 @@ impl SourceProvider for MemoryProvider<'_> {
         Ok(self.css.get(&key).unwrap_or(&self.empty))
     }
 
-    fn resolve(
-        &self,
-        specifier: &str,
-        originating_file: &Path,
-    ) -> Result<ResolveResult, Self::Error> {
+    fn resolve(&self, specifier: &str, originating_file: &Path) -> Result<ResolveResult, Self::Error> {
         if specifier.contains("://") {
             return Ok(ResolveResult::External(specifier.to_owned()));
         }
@@ -148,13 +133,8 @@ fn normalize(path: &Path) -> PathBuf {
 type CssError = (String, String, usize, usize);
 
 fn bundle_css(theme: &Theme, published: &BTreeMap<String, String>) -> Result<String, CssError> {
-    for (file, _) in theme.css.iter().filter(|(name, _)| name.contains("..")) {
-        return Err((
-            file.clone(),
-            "stylesheet paths cannot contain `..`".to_owned(),
-            0,
-            0,
-        ));
+    if let Some(file) = theme.css.keys().find(|name| name.contains("..")) {
+        return Err((file.clone(), "stylesheet paths cannot contain `..`".to_owned(), 0, 0));
     }
     let provider = MemoryProvider {
         css: &theme.css,
@@ -178,9 +158,7 @@ fn bundle_css(theme: &Theme, published: &BTreeMap<String, String>) -> Result<Str
         .to_css(PrinterOptions {
             minify: true,
             targets,
-            analyze_dependencies: Some(DependencyOptions {
-                remove_imports: true,
-            }),
+            analyze_dependencies: Some(DependencyOptions { remove_imports: true }),
             ..PrinterOptions::default()
         })
         .map_err(|e| ("main.css".to_owned(), e.kind.to_string(), 0, 0))?;
@@ -188,14 +166,8 @@ fn bundle_css(theme: &Theme, published: &BTreeMap<String, String>) -> Result<Str
     for dependency in printed.dependencies.unwrap_or_default() {
         if let Dependency::Url(url) = dependency {
             // url() is relative to the file it is written in, under css/
-            let from = Path::new("css").join(
-                Path::new(&url.loc.file_path)
-                    .parent()
-                    .unwrap_or(Path::new("")),
-            );
-            let theme_path = normalize(&from.join(&url.url))
-                .to_string_lossy()
-                .replace('\\', "/");
+            let from = Path::new("css").join(Path::new(&url.loc.file_path).parent().unwrap_or(Path::new("")));
+            let theme_path = normalize(&from.join(&url.url)).to_string_lossy().replace('\\', "/");
             let replacement = match published.get(&theme_path) {
                 Some(out) => crate::urls::relative("assets/", out),
                 None if url.url.contains(':') || url.url.starts_with('#') => url.url.clone(),
@@ -208,7 +180,7 @@ fn bundle_css(theme: &Theme, published: &BTreeMap<String, String>) -> Result<Str
                     ));
                 }
             };
-            css = css.replace(&url.placeholder, &format!("\"{replacement}\""));
+            css = css.replace(&url.placeholder, &replacement);
         }
     }
     Ok(css)
@@ -225,9 +197,7 @@ mod tests {
             "main.css".into(),
             "@import \"parts/a.css\";\nnav { & a { color: red } }\n".into(),
         );
-        theme
-            .css
-            .insert("parts/a.css".into(), "body { margin: 0 }\n".into());
+        theme.css.insert("parts/a.css".into(), "body { margin: 0 }\n".into());
         let (assets, diagnostics) = build(&theme, Path::new("themes/t"));
         assert!(diagnostics.is_empty(), "{diagnostics:?}");
         assert_eq!(assets.css, "body{margin:0}nav a{color:red}");
@@ -241,9 +211,7 @@ mod tests {
             "main.css".into(),
             "@font-face { font-family: X; src: url(../fonts/x.woff2) }".into(),
         );
-        theme
-            .static_files
-            .push(("fonts/x.woff2".into(), b"font".to_vec()));
+        theme.static_files.push(("fonts/x.woff2".into(), b"font".to_vec()));
         let (assets, diagnostics) = build(&theme, Path::new("themes/t"));
         assert!(diagnostics.is_empty(), "{diagnostics:?}");
         let font = &assets.files[0].path;

@@ -63,9 +63,7 @@ pub fn render_site(options: &BuildOptions) -> (Vec<OutputFile>, Vec<Diagnostic>,
     for file in &print_files {
         if file.path.ends_with(".pdf") {
             let lang = file.path.split('/').next().unwrap_or("").to_owned();
-            extras
-                .pdfs
-                .insert(lang, (file.path.clone(), file.bytes.len()));
+            extras.pdfs.insert(lang, (file.path.clone(), file.bytes.len()));
         }
     }
     files.extend(print_files);
@@ -79,11 +77,8 @@ pub fn render_site(options: &BuildOptions) -> (Vec<OutputFile>, Vec<Diagnostic>,
     for pair in files.windows(2) {
         if pair[0].path == pair[1].path {
             diagnostics.push(
-                Diagnostic::error(
-                    &pair[0].path,
-                    format!("two outputs want the path `{}`", pair[0].path),
-                )
-                .with_hint("a section or taxonomy has the same name as another page"),
+                Diagnostic::error(&pair[0].path, format!("two outputs want the path `{}`", pair[0].path))
+                    .with_hint("a section or taxonomy has the same name as another page"),
             );
         }
     }
@@ -99,12 +94,9 @@ pub fn build(options: &BuildOptions) -> BuildReport {
     if ok
         && options.write
         && let Some(dir) = &output_dir
+        && let Err(e) = check_output_dir(&options.root, dir).and_then(|()| output::publish(dir, &files))
     {
-        if let Err(e) =
-            check_output_dir(&options.root, dir).and_then(|()| output::publish(dir, &files))
-        {
-            diagnostics.push(Diagnostic::error(dir, e));
-        }
+        diagnostics.push(Diagnostic::error(dir, e));
     }
     let ok = ok && !diagnostics.iter().any(Diagnostic::is_error);
     BuildReport {

@@ -80,7 +80,7 @@ pub fn run(cli: Cli) -> i32 {
 fn finish(report: &BuildReport, verb: &str) -> i32 {
     let mut stderr = std::io::stderr().lock();
     for d in &report.diagnostics {
-        let _ = write!(stderr, "{d}\n");
+        let _ = writeln!(stderr, "{d}");
     }
     let errors = report
         .diagnostics

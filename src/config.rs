@@ -144,11 +144,7 @@ impl Config {
         if problems.is_empty() {
             Ok(config)
         } else {
-            let locate = |key: &str| {
-                text.find(&format!("{key} ="))
-                    .or_else(|| text.find(key))
-                    .unwrap_or(0)
-            };
+            let locate = |key: &str| text.find(&format!("{key} =")).or_else(|| text.find(key)).unwrap_or(0);
             Err(problems
                 .into_iter()
                 .map(|(key, message, hint)| {
@@ -173,28 +169,18 @@ impl Config {
         }
         for (i, lang) in languages.iter().enumerate() {
             if !is_language_code(lang) {
-                let hint = diagnostics::did_you_mean(lang, ISO_639_1.split(' ')).or_else(|| {
-                    Some("use an ISO 639-1 code such as `sv`, `fi`, `en` or `se`".to_owned())
-                });
+                let hint = diagnostics::did_you_mean(lang, ISO_639_1.split(' '))
+                    .or_else(|| Some("use an ISO 639-1 code such as `sv`, `fi`, `en` or `se`".to_owned()));
                 problems.push(("languages", format!("unknown language code `{lang}`"), hint));
             }
             if languages[..i].contains(lang) {
-                problems.push((
-                    "languages",
-                    format!("language `{lang}` is listed twice"),
-                    None,
-                ));
+                problems.push(("languages", format!("language `{lang}` is listed twice"), None));
             }
         }
-        if !(self.site.base_url.starts_with("https://")
-            || self.site.base_url.starts_with("http://"))
-        {
+        if !(self.site.base_url.starts_with("https://") || self.site.base_url.starts_with("http://")) {
             problems.push((
                 "base_url",
-                format!(
-                    "base_url `{}` is not an absolute http(s) URL",
-                    self.site.base_url
-                ),
+                format!("base_url `{}` is not an absolute http(s) URL", self.site.base_url),
                 Some("e.g. `https://www.example.org/international/`".to_owned()),
             ));
         }
@@ -214,11 +200,7 @@ impl Config {
             let mut seen = std::collections::BTreeSet::new();
             for slug in plan.chapter_slugs().map(|(slug, _)| slug) {
                 if !seen.insert(slug) {
-                    problems.push((
-                        "chapters",
-                        format!("plan chapter `{slug}` is listed twice"),
-                        None,
-                    ));
+                    problems.push(("chapters", format!("plan chapter `{slug}` is listed twice"), None));
                 }
             }
             for lang in languages {
@@ -279,7 +261,8 @@ const ISO_639_1: &str = "aa ab ae af ak am an ar as av ay az ba be bg bh bi bm b
 mod tests {
     use super::*;
 
-    const MINIMAL: &str = "[site]\ntitle = \"T\"\nbase_url = \"https://example.org/\"\nlanguages = [\"sv\", \"fi\"]\nauthor = \"A\"\n";
+    const MINIMAL: &str =
+        "[site]\ntitle = \"T\"\nbase_url = \"https://example.org/\"\nlanguages = [\"sv\", \"fi\"]\nauthor = \"A\"\n";
 
     #[test]
     fn minimal_config_parses_with_defaults() {

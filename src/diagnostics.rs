@@ -56,10 +56,7 @@ impl Diagnostic {
     pub fn at(mut self, source: &str, line: usize, col: usize) -> Self {
         self.line = line;
         self.col = col;
-        self.snippet = source
-            .lines()
-            .nth(line.saturating_sub(1))
-            .map(str::to_owned);
+        self.snippet = source.lines().nth(line.saturating_sub(1)).map(str::to_owned);
         self
     }
 
@@ -84,13 +81,7 @@ impl Diagnostic {
     }
 
     fn sort_key(&self) -> (&Path, usize, usize, Severity, &str) {
-        (
-            &self.file,
-            self.line,
-            self.col,
-            self.severity,
-            &self.message,
-        )
+        (&self.file, self.line, self.col, self.severity, &self.message)
     }
 }
 
@@ -127,10 +118,7 @@ pub fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 }
 
 /// "did you mean `x`?" for the nearest candidate, if any.
-pub fn did_you_mean<'a>(
-    name: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<String> {
+pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
     nearest(name, candidates).map(|c| format!("did you mean `{c}`?"))
 }
 
@@ -175,8 +163,7 @@ pub fn unknown_field_hint(message: &str) -> Option<String> {
         .map(|s| s.trim_matches(|c: char| c == '`' || c == ' '))
         .filter(|s| !s.is_empty() && *s != "one" && *s != "of" && *s != "or")
         .collect();
-    did_you_mean(name, candidates.iter().copied())
-        .or_else(|| Some(format!("allowed keys: {}", candidates.join(", "))))
+    did_you_mean(name, candidates.iter().copied()).or_else(|| Some(format!("allowed keys: {}", candidates.join(", "))))
 }
 
 #[cfg(test)]

@@ -30,21 +30,14 @@ pub fn sitemap(site: &Site) -> OutputFile {
             if langs.iter().any(|l| *l == site.source_lang()) {
                 xml.push_str(&format!(
                     "    <xhtml:link rel=\"alternate\" hreflang=\"x-default\" href=\"{}\"/>\n",
-                    escape(&urls::absolute(
-                        base,
-                        &urls::page_dir(site.source_lang(), id)
-                    ))
+                    escape(&urls::absolute(base, &urls::page_dir(site.source_lang(), id)))
                 ));
             }
             xml.push_str("  </url>\n");
         }
     };
     for (id, versions) in &site.ids {
-        let langs: Vec<&String> = site
-            .languages()
-            .iter()
-            .filter(|l| versions.contains_key(*l))
-            .collect();
+        let langs: Vec<&String> = site.languages().iter().filter(|l| versions.contains_key(*l)).collect();
         let lastmod = versions
             .values()
             .filter_map(|ix| site.pages[*ix].front.updated.or(site.pages[*ix].front.date))
@@ -94,10 +87,7 @@ pub fn atom_feeds(site: &Site, content: &dyn Fn(&SourcePage) -> String) -> Vec<O
             entries.sort_by(|a, b| (b.front.date, &a.id).cmp(&(a.front.date, &b.id)));
             let dir = urls::page_dir(lang, section);
             let feed_url = urls::absolute(base, &format!("{dir}atom.xml"));
-            let updated = entries
-                .iter()
-                .filter_map(|p| p.front.updated.or(p.front.date))
-                .max();
+            let updated = entries.iter().filter_map(|p| p.front.updated.or(p.front.date)).max();
             let mut xml = format!(
                 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{lang}\">\n"
             );
@@ -126,21 +116,17 @@ pub fn atom_feeds(site: &Site, content: &dyn Fn(&SourcePage) -> String) -> Vec<O
             for page in entries {
                 let page_url = urls::absolute(base, &urls::page_dir(lang, &page.id));
                 let date = page.front.date.map(|d| d.iso_full()).unwrap_or_default();
-                let updated = page
-                    .front
-                    .updated
-                    .map_or_else(|| date.clone(), |d| d.iso_full());
+                let updated = page.front.updated.map_or_else(|| date.clone(), |d| d.iso_full());
                 xml.push_str(&format!("  <entry xml:base=\"{}\">\n", escape(&page_url)));
-                xml.push_str(&format!(
-                    "    <title>{}</title>\n",
-                    escape(&page.front.title)
-                ));
+                xml.push_str(&format!("    <title>{}</title>\n", escape(&page.front.title)));
                 xml.push_str(&format!("    <id>{}</id>\n", escape(&page_url)));
                 xml.push_str(&format!(
                     "    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
                     escape(&page_url)
                 ));
-                xml.push_str(&format!("    <published>{date}T00:00:00Z</published>\n    <updated>{updated}T00:00:00Z</updated>\n"));
+                xml.push_str(&format!(
+                    "    <published>{date}T00:00:00Z</published>\n    <updated>{updated}T00:00:00Z</updated>\n"
+                ));
                 if let Some(description) = &page.front.description {
                     xml.push_str(&format!("    <summary>{}</summary>\n", escape(description)));
                 }

@@ -14,6 +14,8 @@ use crate::yaml;
 #[serde(deny_unknown_fields)]
 pub struct FrontMatter {
     pub title: String,
+    /// Shorter title for menus and breadcrumbs.
+    pub link_title: Option<String>,
     pub description: Option<String>,
     pub date: Option<PartialDate>,
     pub updated: Option<PartialDate>,
@@ -49,8 +51,7 @@ pub fn split<'a>(file: &Path, text: &'a str) -> Result<Split<'a>, Diagnostic> {
     let rest = text.strip_prefix("---\n").ok_or_else(missing)?;
     let (yaml, body) = match rest.find("\n---\n").map(|i| (i + 1, i + 5)).or_else(|| {
         // front matter closed at the very end of the file
-        rest.strip_suffix("\n---")
-            .map(|y| (y.len() + 1, rest.len()))
+        rest.strip_suffix("\n---").map(|y| (y.len() + 1, rest.len()))
     }) {
         Some((yaml_end, body_start)) => (&rest[..yaml_end], &rest[body_start..]),
         None if rest.starts_with("---\n") || rest == "---" => ("", rest.get(4..).unwrap_or("")),

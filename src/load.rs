@@ -127,10 +127,8 @@ pub fn load(root: &Path, drafts: bool) -> (Option<Sources>, Vec<Diagnostic>) {
             }
         }
     } else {
-        diagnostics.push(
-            Diagnostic::error("content", "no content directory")
-                .with_hint("create content/_index.<lang>.md"),
-        );
+        diagnostics
+            .push(Diagnostic::error("content", "no content directory").with_hint("create content/_index.<lang>.md"));
     }
 
     let mut catalogs = BTreeMap::new();
@@ -185,13 +183,10 @@ fn load_content_file(root: &Path, file: &Path, languages: &[String]) -> Loaded {
             };
             if !languages.iter().any(|l| l == lang) {
                 return Loaded::Problem(
-                    Diagnostic::error(file, format!("unknown language `{lang}` in file name"))
-                        .with_hint_opt(
-                            diagnostics::did_you_mean(lang, languages.iter().map(String::as_str))
-                                .or_else(|| {
-                                    Some(format!("configured languages: {}", languages.join(", ")))
-                                }),
-                        ),
+                    Diagnostic::error(file, format!("unknown language `{lang}` in file name")).with_hint_opt(
+                        diagnostics::did_you_mean(lang, languages.iter().map(String::as_str))
+                            .or_else(|| Some(format!("configured languages: {}", languages.join(", ")))),
+                    ),
                 );
             }
             let is_section = slug == "_index";
@@ -231,7 +226,10 @@ fn load_content_file(root: &Path, file: &Path, languages: &[String]) -> Loaded {
             let mut segments = dir.clone();
             segments.push(stem);
             if let Some(bad) = segments.iter().find(|s| !is_slug(s)) {
-                return Loaded::Problem(Diagnostic::error(file, format!("`{bad}` is not a valid id segment")).with_hint("use lowercase letters a–z, digits, `-` and `_` in file and directory names"));
+                return Loaded::Problem(
+                    Diagnostic::error(file, format!("`{bad}` is not a valid id segment"))
+                        .with_hint("use lowercase letters a–z, digits, `-` and `_` in file and directory names"),
+                );
             }
             let text = match read_text(root, file) {
                 Ok(t) => t,
@@ -272,38 +270,48 @@ fn walk(root: &Path, dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<PathB
         return Vec::new();
     }
     let mut files = Vec::new();
-    let walker = walkdir::WalkDir::new(&base)
+    let inside = std::fs::canonicalize(&base).unwrap_or_else(|_| base.clone());
+    let mut walker = walkdir::WalkDir::new(&base)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter();
-    for entry in walker.filter_entry(|e| {
-        e.depth() == 0 || !e.file_name().to_str().is_some_and(|n| n.starts_with('.'))
-    }) {
+    while let Some(entry) = walker.next() {
+        let rel_of = |p: &Path| p.strip_prefix(root).map_or_else(|_| dir.to_owned(), Path::to_owned);
         match entry {
-            Ok(entry) if entry.file_type().is_file() => {
-                if let Ok(rel) = entry.path().strip_prefix(root) {
-                    files.push(rel.to_owned());
+            Ok(entry) if entry.depth() > 0 && entry.file_name().to_str().is_some_and(|n| n.starts_with('.')) => {
+                if entry.file_type().is_dir() {
+                    walker.skip_current_dir();
                 }
             }
+            Ok(entry)
+                if entry.path_is_symlink()
+                    && !std::fs::canonicalize(entry.path()).is_ok_and(|t| t.starts_with(&inside)) =>
+            {
+                diagnostics.push(
+                    Diagnostic::error(
+                        rel_of(entry.path()),
+                        format!("symbolic link points outside {}", dir.display()),
+                    )
+                    .with_hint("copy the file into the directory instead of linking to it"),
+                );
+                if entry.file_type().is_dir() {
+                    walker.skip_current_dir();
+                }
+            }
+            Ok(entry) if entry.file_type().is_file() => files.push(rel_of(entry.path())),
             Ok(_) => {}
             Err(e) => {
-                let path = e
-                    .path()
-                    .and_then(|p| p.strip_prefix(root).ok())
-                    .map_or_else(|| dir.to_owned(), Path::to_owned);
+                let path = e.path().map_or_else(|| dir.to_owned(), rel_of);
                 let message = if e.loop_ancestor().is_some() {
                     "symbolic link loop".to_owned()
                 } else {
                     format!(
                         "cannot read: {}",
-                        e.io_error()
-                            .map_or_else(|| e.to_string(), |io| io.to_string())
+                        e.io_error().map_or_else(|| e.to_string(), |io| io.to_string())
                     )
                 };
-                diagnostics.push(
-                    Diagnostic::error(path, message)
-                        .with_hint("remove the link or make the file readable"),
-                );
+                diagnostics
+                    .push(Diagnostic::error(path, message).with_hint("remove the link or make the file readable"));
             }
         }
     }
@@ -391,12 +399,10 @@ fn load_theme(root: &Path, name: &str, diagnostics: &mut Vec<Diagnostic>) -> The
                 Ok(bytes) => theme.static_files.push((format!("fonts/{inner}"), bytes)),
                 Err(d) => diagnostics.push(d),
             },
-            "fonts" if inner.ends_with(".ttf") || inner.ends_with(".otf") => {
-                match read_bytes(root, &file) {
-                    Ok(bytes) => theme.fonts.push((inner, bytes)),
-                    Err(d) => diagnostics.push(d),
-                }
-            }
+            "fonts" if inner.ends_with(".ttf") || inner.ends_with(".otf") => match read_bytes(root, &file) {
+                Ok(bytes) => theme.fonts.push((inner, bytes)),
+                Err(d) => diagnostics.push(d),
+            },
             _ => {}
         }
     }

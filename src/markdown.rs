@@ -79,16 +79,17 @@ pub fn analyze(body: &str) -> Analysis {
     assign_heading_ids(&mut events, &mut analysis.headings);
     for (event, offset) in &events {
         match event {
-            Event::Start(Tag::Link { dest_url, .. })
-            | Event::Start(Tag::Image { dest_url, .. }) => match parse_internal(dest_url) {
-                Ok(Some((id, anchor))) => analysis.links.push(InternalLink {
-                    id,
-                    anchor,
-                    offset: *offset,
-                }),
-                Ok(None) => {}
-                Err(message) => analysis.bad_links.push((*offset, message)),
-            },
+            Event::Start(Tag::Link { dest_url, .. }) | Event::Start(Tag::Image { dest_url, .. }) => {
+                match parse_internal(dest_url) {
+                    Ok(Some((id, anchor))) => analysis.links.push(InternalLink {
+                        id,
+                        anchor,
+                        offset: *offset,
+                    }),
+                    Ok(None) => {}
+                    Err(message) => analysis.bad_links.push((*offset, message)),
+                }
+            }
             Event::Html(_) | Event::InlineHtml(_) => analysis.raw_html.push(*offset),
             _ => {}
         }
@@ -115,6 +116,8 @@ pub struct EventOptions<'r> {
     pub escape_html: bool,
     /// Emit internal links as `Tag::Link` (for non-HTML consumers) instead of HTML.
     pub plain_links: bool,
+    /// Levels to add to every heading (a chapter inside a document is one level deeper).
+    pub heading_shift: u8,
 }
 
 /// The body's events: heading ids set, internal links rewritten.
@@ -136,11 +139,14 @@ pub fn events<'a>(body: &'a str, options_: &EventOptions) -> Vec<Event<'a>> {
             }) => {
                 let id = id.map(|id| CowStr::from(format!("{}{id}", options_.id_prefix)));
                 out.push(Event::Start(Tag::Heading {
-                    level,
+                    level: shift(level, options_.heading_shift),
                     id,
                     classes,
                     attrs,
                 }));
+            }
+            Event::End(TagEnd::Heading(level)) => {
+                out.push(Event::End(TagEnd::Heading(shift(level, options_.heading_shift))))
             }
             Event::Start(Tag::Link {
                 link_type,
@@ -149,9 +155,7 @@ pub fn events<'a>(body: &'a str, options_: &EventOptions) -> Vec<Event<'a>> {
                 id,
             }) => {
                 let internal = parse_internal(&dest_url).ok().flatten();
-                match internal
-                    .and_then(|(target, anchor)| (options_.resolve)(&target, anchor.as_deref()))
-                {
+                match internal.and_then(|(target, anchor)| (options_.resolve)(&target, anchor.as_deref())) {
                     Some(target) if !options_.plain_links => {
                         let mut html = format!("<a href=\"{}\"", escape_attr(&target.href));
                         if let Some(lang) = &target.hreflang {
@@ -193,11 +197,7 @@ pub fn events<'a>(body: &'a str, options_: &EventOptions) -> Vec<Event<'a>> {
                     out.push(Event::InlineHtml("</a>".into()));
                     if let (Some(note), Some(lang)) = (target.note, target.hreflang) {
                         out.push(Event::InlineHtml(
-                            format!(
-                                " <span class=\"lang-note\" lang=\"{}\">",
-                                escape_attr(&lang)
-                            )
-                            .into(),
+                            format!(" <span class=\"lang-note\" lang=\"{}\">", escape_attr(&lang)).into(),
                         ));
                         out.push(Event::Text(note.into()));
                         out.push(Event::InlineHtml("</span>".into()));
@@ -211,9 +211,7 @@ pub fn events<'a>(body: &'a str, options_: &EventOptions) -> Vec<Event<'a>> {
                 }
                 None => out.push(Event::End(TagEnd::Link)),
             },
-            Event::Html(html) | Event::InlineHtml(html) if options_.escape_html => {
-                out.push(Event::Text(html))
-            }
+            Event::Html(html) | Event::InlineHtml(html) if options_.escape_html => out.push(Event::Text(html)),
             other => out.push(other),
         }
     }
@@ -252,11 +250,7 @@ fn assign_heading_ids(events: &mut [(Event, usize)], headings: &mut Vec<Heading>
                 Some(id) => id.to_string(),
                 None => {
                     let base = slugify(&text);
-                    let base = if base.is_empty() {
-                        "section".to_owned()
-                    } else {
-                        base
-                    };
+                    let base = if base.is_empty() { "section".to_owned() } else { base };
                     let mut candidate = base.clone();
                     let mut n = 1;
                     while used.contains(&candidate) {
@@ -283,6 +277,10 @@ fn assign_heading_ids(events: &mut [(Event, usize)], headings: &mut Vec<Heading>
 
 fn heading_level(level: HeadingLevel) -> u8 {
     level as u8
+}
+
+fn shift(level: HeadingLevel, by: u8) -> HeadingLevel {
+    HeadingLevel::try_from(usize::from(heading_level(level) + by).min(6)).unwrap_or(HeadingLevel::H6)
 }
 
 /// Lowercase words joined by `-`; letters of every script are kept.
@@ -355,6 +353,7 @@ mod tests {
             id_prefix: "",
             escape_html: true,
             plain_links: false,
+            heading_shift: 0,
         };
         let html = to_html(events("[A](@/a) <b>x</b>", &opts));
         assert_eq!(

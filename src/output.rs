@@ -21,8 +21,7 @@ pub fn publish(out: &Path, files: &[OutputFile]) -> Result<(), String> {
         Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
         _ => PathBuf::from("."),
     };
-    std::fs::create_dir_all(&parent)
-        .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+    std::fs::create_dir_all(&parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
     let staging = parent.join(format!(".{name}.staging"));
     let old = parent.join(format!(".{name}.old"));
     remove_dir(&staging)?;
@@ -32,17 +31,13 @@ pub fn publish(out: &Path, files: &[OutputFile]) -> Result<(), String> {
     })?;
     let had_old = out.exists();
     if had_old {
-        std::fs::rename(out, &old)
-            .map_err(|e| format!("cannot move {} aside: {e}", out.display()))?;
+        std::fs::rename(out, &old).map_err(|e| format!("cannot move {} aside: {e}", out.display()))?;
     }
     if let Err(e) = std::fs::rename(&staging, out) {
         if had_old {
             let _ = std::fs::rename(&old, out);
         }
-        return Err(format!(
-            "cannot move the new site into {}: {e}",
-            out.display()
-        ));
+        return Err(format!("cannot move the new site into {}: {e}", out.display()));
     }
     remove_dir(&old)
 }
@@ -58,10 +53,7 @@ fn remove_dir(dir: &Path) -> Result<(), String> {
 fn write_tree(dir: &Path, files: &[OutputFile]) -> Result<(), String> {
     for file in files {
         if !is_safe_relative(&file.path) {
-            return Err(format!(
-                "refusing to write outside the output directory: {}",
-                file.path
-            ));
+            return Err(format!("refusing to write outside the output directory: {}", file.path));
         }
     }
     let mut dirs: Vec<PathBuf> = files
@@ -76,17 +68,13 @@ fn write_tree(dir: &Path, files: &[OutputFile]) -> Result<(), String> {
     }
     files.par_iter().try_for_each(|file| {
         let path = dir.join(&file.path);
-        std::fs::write(&path, &file.bytes)
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))
+        std::fs::write(&path, &file.bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
     })
 }
 
 /// A relative path that stays inside its base: no `..`, no root, no prefix.
 pub fn is_safe_relative(path: &str) -> bool {
-    !path.is_empty()
-        && Path::new(path)
-            .components()
-            .all(|c| matches!(c, Component::Normal(_)))
+    !path.is_empty() && Path::new(path).components().all(|c| matches!(c, Component::Normal(_)))
 }
 
 #[cfg(test)]
@@ -107,17 +95,11 @@ mod tests {
         let out = tmp.path().join("public");
         publish(
             &out,
-            &[
-                OutputFile::new("a/index.html", "one"),
-                OutputFile::new("b.txt", "b"),
-            ],
+            &[OutputFile::new("a/index.html", "one"), OutputFile::new("b.txt", "b")],
         )
         .unwrap();
         publish(&out, &[OutputFile::new("a/index.html", "two")]).unwrap();
-        assert_eq!(
-            std::fs::read_to_string(out.join("a/index.html")).unwrap(),
-            "two"
-        );
+        assert_eq!(std::fs::read_to_string(out.join("a/index.html")).unwrap(), "two");
         assert!(!out.join("b.txt").exists());
         assert!(!tmp.path().join(".public.old").exists());
     }

@@ -101,6 +101,7 @@ pub fn chapters<'s>(site: &'s Site, lang: &str, html: bool) -> Vec<PrintChapter<
             id_prefix: &prefix,
             escape_html: !site.config.build.allow_html || !html,
             plain_links: !html,
+            heading_shift: u8::from(html),
         };
         out.push(PrintChapter {
             number: chapter.number.clone(),
@@ -115,22 +116,14 @@ pub fn chapters<'s>(site: &'s Site, lang: &str, html: bool) -> Vec<PrintChapter<
 }
 
 /// Print pages (and PDFs) of every language.
-pub fn render(
-    site: &Site,
-    env: &Environment<'static>,
-    assets: &Assets,
-) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+pub fn render(site: &Site, env: &Environment<'static>, assets: &Assets) -> (Vec<OutputFile>, Vec<Diagnostic>) {
     let Some(plan) = &site.plan else {
         return (Vec::new(), Vec::new());
     };
     let mut files = Vec::new();
     let mut diagnostics = Vec::new();
     let source = site.source_lang();
-    let plan_config = site
-        .config
-        .plan
-        .as_ref()
-        .expect("a plan has its configuration");
+    let plan_config = site.config.plan.as_ref().expect("a plan has its configuration");
     for lang in site.languages() {
         let Some(plan_page) = site.version(&plan.section, lang) else {
             continue;

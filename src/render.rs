@@ -65,6 +65,8 @@ struct SwitchItem {
     current: bool,
     /// False when the page has no version in that language and the link goes to the section.
     available: bool,
+    /// Tooltip, in the target language, for a link that goes to the section instead.
+    note: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -163,6 +165,13 @@ pub fn environment(site: &Site) -> (Environment<'static>, Vec<Diagnostic>) {
     let mut env = Environment::new();
     let mut diagnostics = Vec::new();
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    // HTML-escape strings as minijinja does, but leave `/` alone so URLs stay readable.
+    env.set_formatter(|out, state, value| match value.as_str() {
+        Some(s) if !value.is_safe() && matches!(state.auto_escape(), minijinja::AutoEscape::Html) => out
+            .write_str(&markdown::escape_attr(s))
+            .map_err(|_| TemplateError::new(ErrorKind::WriteFailure, "cannot write output")),
+        _ => minijinja::escape_formatter(out, state, value),
+    });
     for (name, source) in &site.theme.templates {
         if let Err(e) = env.add_template_owned(name.clone(), source.clone()) {
             diagnostics.push(template_diagnostic(site, &e));
@@ -193,8 +202,7 @@ pub fn environment(site: &Site) -> (Environment<'static>, Vec<Diagnostic>) {
         "date",
         move |state: &State, value: &str| -> Result<String, TemplateError> {
             let lang = current_lang(state)?;
-            let date = PartialDate::parse(value)
-                .map_err(|m| TemplateError::new(ErrorKind::InvalidOperation, m))?;
+            let date = PartialDate::parse(value).map_err(|m| TemplateError::new(ErrorKind::InvalidOperation, m))?;
             Ok(date_strings.format_date(&lang, &date))
         },
     );
@@ -213,12 +221,7 @@ fn current_lang(state: &State) -> Result<String, TemplateError> {
     state
         .lookup("lang")
         .and_then(|v| v.as_str().map(str::to_owned))
-        .ok_or_else(|| {
-            TemplateError::new(
-                ErrorKind::UndefinedError,
-                "`lang` is not set in this template",
-            )
-        })
+        .ok_or_else(|| TemplateError::new(ErrorKind::UndefinedError, "`lang` is not set in this template"))
 }
 
 fn template_diagnostic(site: &Site, e: &TemplateError) -> Diagnostic {
@@ -330,11 +333,7 @@ fn render_job(
                 page_context(site, page, &dir, assets, extras),
             )
         }
-        Job::Taxonomy {
-            lang,
-            taxonomy,
-            term,
-        } => {
+        Job::Taxonomy { lang, taxonomy, term } => {
             let id = match term {
                 Some(term) => format!("{taxonomy}/{term}"),
                 None => taxonomy.clone(),
@@ -346,20 +345,10 @@ fn render_job(
                 taxonomy_context(site, lang, taxonomy, term.as_deref(), &dir, assets),
             )
         }
-        Job::Chooser => (
-            "index.html".to_owned(),
-            "chooser.html",
-            chooser_context(site, assets),
-        ),
-        Job::NotFound => (
-            "404.html".to_owned(),
-            "404.html",
-            not_found_context(site, assets),
-        ),
+        Job::Chooser => ("index.html".to_owned(), "chooser.html", chooser_context(site, assets)),
+        Job::NotFound => ("404.html".to_owned(), "404.html", not_found_context(site, assets)),
     };
-    let template = env
-        .get_template(template)
-        .map_err(|e| template_diagnostic(site, &e))?;
+    let template = env.get_template(template).map_err(|e| template_diagnostic(site, &e))?;
     let html = template
         .render(Value::from(minijinja::value::Serde(&ctx)))
         .map_err(|e| template_diagnostic(site, &e))?;
@@ -367,13 +356,7 @@ fn render_job(
 }
 
 /// A link from `from_dir` (a page in `lang`) to `id` as that reader sees it.
-pub fn link(
-    site: &Site,
-    from_dir: &str,
-    lang: &str,
-    id: &str,
-    anchor: Option<&str>,
-) -> Option<Link> {
+pub fn link(site: &Site, from_dir: &str, lang: &str, id: &str, anchor: Option<&str>) -> Option<Link> {
     let target = site.version(id, lang)?;
     let other_lang = target.lang != lang;
     if other_lang && site.config.site.missing_translation == MissingTranslation::Omit {
@@ -387,14 +370,10 @@ pub fn link(
     if let Some(anchor) = anchor {
         href = format!("{href}#{anchor}");
     }
-    let title = site
-        .facts
-        .get(id)
-        .and_then(|f| f.facts.name.as_ref())
-        .map_or_else(
-            || target.front.title.clone(),
-            |n| n.get(&target.lang, site.source_lang()).to_owned(),
-        );
+    let title = site.facts.get(id).and_then(|f| f.facts.name.as_ref()).map_or_else(
+        || target.front.title.clone(),
+        |n| n.get(&target.lang, site.source_lang()).to_owned(),
+    );
     Some(Link {
         title,
         href,
@@ -404,13 +383,7 @@ pub fn link(
 }
 
 /// A link in prose: never omitted, since the text around it refers to it.
-fn prose_link(
-    site: &Site,
-    from_dir: &str,
-    lang: &str,
-    id: &str,
-    anchor: Option<&str>,
-) -> Option<LinkTarget> {
+fn prose_link(site: &Site, from_dir: &str, lang: &str, id: &str, anchor: Option<&str>) -> Option<LinkTarget> {
     let target = site.version(id, lang)?;
     let other_lang = target.lang != lang;
     let mut href = urls::link_to_dir(
@@ -442,6 +415,7 @@ fn page_content(site: &Site, page: &SourcePage, dir: &str) -> String {
         id_prefix: "",
         escape_html: !site.config.build.allow_html,
         plain_links: false,
+        heading_shift: 0,
     };
     markdown::to_html(markdown::events(page.body(), &options))
 }
@@ -452,13 +426,7 @@ fn t(site: &Site, lang: &str, key: &str) -> String {
         .unwrap_or_else(|_| key.to_owned())
 }
 
-fn base_context(
-    site: &Site,
-    lang: &str,
-    dir: &str,
-    assets: &Assets,
-    kind: &'static str,
-) -> Context {
+fn base_context(site: &Site, lang: &str, dir: &str, assets: &Assets, kind: &'static str) -> Context {
     let source = site.source_lang();
     let nav = site
         .children
@@ -485,11 +453,7 @@ fn base_context(
             .map(|d| d.get(lang, source).to_owned())
             .unwrap_or_default(),
         root: urls::relative(dir, ""),
-        home: urls::link_to_dir(
-            dir,
-            &urls::page_dir(lang, ""),
-            site.config.build.link_index_html,
-        ),
+        home: urls::link_to_dir(dir, &urls::page_dir(lang, ""), site.config.build.link_index_html),
         css: urls::relative(dir, &assets.css_path),
         canonical: urls::absolute(&site.config.site.base_url, dir),
         locale: t(site, lang, "locale"),
@@ -501,14 +465,7 @@ fn base_context(
 
 /// hreflang alternates and the language switcher for a page id (or a
 /// generated page that exists in every language, when `id_exists` is None).
-fn languages_context(
-    site: &Site,
-    ctx: &mut Context,
-    lang: &str,
-    dir: &str,
-    id: &str,
-    generated: bool,
-) {
+fn languages_context(site: &Site, ctx: &mut Context, lang: &str, dir: &str, id: &str, generated: bool) {
     for other in site.languages() {
         let exists = generated || site.has(id, other);
         let target_dir = if exists {
@@ -528,13 +485,11 @@ fn languages_context(
             href: urls::link_to_dir(dir, &target_dir, site.config.build.link_index_html),
             current: other == lang,
             available: exists,
+            note: (!exists).then(|| t(site, other, "nav.not_translated")),
         });
     }
     if generated || site.has(id, site.source_lang()) {
-        ctx.x_default = urls::absolute(
-            &site.config.site.base_url,
-            &urls::page_dir(site.source_lang(), id),
-        );
+        ctx.x_default = urls::absolute(&site.config.site.base_url, &urls::page_dir(site.source_lang(), id));
     }
 }
 
@@ -567,13 +522,7 @@ fn breadcrumbs(site: &Site, lang: &str, dir: &str, id: &str) -> Vec<Link> {
         .collect()
 }
 
-fn page_context(
-    site: &Site,
-    page: &SourcePage,
-    dir: &str,
-    assets: &Assets,
-    extras: &Extras,
-) -> Context {
+fn page_context(site: &Site, page: &SourcePage, dir: &str, assets: &Assets, extras: &Extras) -> Context {
     let lang = &page.lang;
     let kind = if page.id.is_empty() {
         "home"
@@ -655,11 +604,7 @@ fn page_context(
         }
     }
     if let (Some(plan), Some(chapter)) = (&site.plan, site.chapter(&page.id)) {
-        let pos = plan
-            .chapters
-            .iter()
-            .position(|c| c.id == chapter.id)
-            .unwrap_or(0);
+        let pos = plan.chapters.iter().position(|c| c.id == chapter.id).unwrap_or(0);
         let prev = pos.checked_sub(1).and_then(|p| plan.chapters.get(p));
         let next = plan.chapters.get(pos + 1);
         ctx.chapter = Some(ChapterView {
@@ -680,27 +625,17 @@ fn downloads(site: &Site, lang: &str, dir: &str, extras: &Extras) -> Downloads {
             &format!("{}print/", urls::page_dir(lang, plan_section)),
             site.config.build.link_index_html,
         ),
-        pdf_href: extras
-            .pdfs
-            .get(lang)
-            .map(|(path, _)| urls::relative(dir, path)),
+        pdf_href: extras.pdfs.get(lang).map(|(path, _)| urls::relative(dir, path)),
         pdf_size: extras.pdfs.get(lang).map(|(_, size)| {
             format!(
                 "{} kB",
-                site.strings
-                    .format_number(lang, (*size as f64 / 1000.0).round())
+                site.strings.format_number(lang, (*size as f64 / 1000.0).round())
             )
         }),
     }
 }
 
-fn facts_context(
-    site: &Site,
-    ctx: &mut Context,
-    lang: &str,
-    dir: &str,
-    entity: &crate::load::EntityFacts,
-) {
+fn facts_context(site: &Site, ctx: &mut Context, lang: &str, dir: &str, entity: &crate::load::EntityFacts) {
     let source = site.source_lang();
     let f = &entity.facts;
     let mut rows = Vec::new();
@@ -713,11 +648,7 @@ fn facts_context(
         })
     };
     if let Some(status) = f.status {
-        row(
-            "facts.status",
-            t(site, lang, &format!("status.{}", status.key())),
-            None,
-        );
+        row("facts.status", t(site, lang, &format!("status.{}", status.key())), None);
     }
     if let Some(since) = &f.since {
         row("facts.since", strings.format_date(lang, since), None);
@@ -733,11 +664,7 @@ fn facts_context(
         row("facts.period", value, None);
     }
     if let Some(programme) = &f.programme {
-        row(
-            "facts.programme",
-            programme.get(lang, source).to_owned(),
-            None,
-        );
+        row("facts.programme", programme.get(lang, source).to_owned(), None);
     }
     if let Some(lead) = &f.lead {
         row("facts.lead", lead.get(lang, source).to_owned(), None);
@@ -770,11 +697,7 @@ fn facts_context(
             .terms(taxonomy)
             .iter()
             .map(|term| Link {
-                title: t(
-                    site,
-                    lang,
-                    &format!("taxonomy.{taxonomy}.terms.{}", term.value),
-                ),
+                title: t(site, lang, &format!("taxonomy.{taxonomy}.terms.{}", term.value)),
                 href: urls::link_to_dir(
                     dir,
                     &urls::page_dir(lang, &format!("{taxonomy}/{}", term.value)),
@@ -826,11 +749,7 @@ fn taxonomy_context(
                 .map(|(term, ids)| Entry {
                     link: Link {
                         title: t(site, lang, &format!("taxonomy.{taxonomy}.terms.{term}")),
-                        href: urls::link_to_dir(
-                            dir,
-                            &urls::page_dir(lang, &format!("{taxonomy}/{term}")),
-                            index_html,
-                        ),
+                        href: urls::link_to_dir(dir, &urls::page_dir(lang, &format!("{taxonomy}/{term}")), index_html),
                         hreflang: None,
                         note: None,
                     },
@@ -894,13 +813,10 @@ fn chooser_context(site: &Site, assets: &Assets) -> Context {
         ctx.switcher.push(SwitchItem {
             lang: lang.clone(),
             name: t(site, lang, &format!("language.name.{lang}")),
-            href: urls::link_to_dir(
-                "",
-                &urls::page_dir(lang, ""),
-                site.config.build.link_index_html,
-            ),
+            href: urls::link_to_dir("", &urls::page_dir(lang, ""), site.config.build.link_index_html),
             current: false,
             available: true,
+            note: None,
         });
         ctx.children.push(Entry {
             link: Link {

@@ -104,16 +104,11 @@ pub fn resolve(sources: Sources) -> (Site, Vec<Diagnostic>) {
 
     let mut ids: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
     for (ix, page) in pages.iter().enumerate() {
-        ids.entry(page.id.clone())
-            .or_default()
-            .insert(page.lang.clone(), ix);
+        ids.entry(page.id.clone()).or_default().insert(page.lang.clone(), ix);
     }
     let analyses: Vec<Analysis> = {
         use rayon::prelude::*;
-        pages
-            .par_iter()
-            .map(|p| markdown::analyze(p.body()))
-            .collect()
+        pages.par_iter().map(|p| markdown::analyze(p.body())).collect()
     };
 
     // sections: every page's parent must be a section with an _index page
@@ -123,10 +118,7 @@ pub fn resolve(sources: Sources) -> (Site, Vec<Diagnostic>) {
             continue;
         };
         if ids.contains_key(parent) {
-            children
-                .entry(parent.to_owned())
-                .or_default()
-                .push(id.clone());
+            children.entry(parent.to_owned()).or_default().push(id.clone());
         } else {
             let page = &pages[*versions.values().next().unwrap_or(&0)];
             let dir = if parent.is_empty() {
@@ -139,10 +131,7 @@ pub fn resolve(sources: Sources) -> (Site, Vec<Diagnostic>) {
                     &page.file,
                     format!("page `{id}` is in section `{parent}`, which has no index page"),
                 )
-                .with_hint(format!(
-                    "create {dir}_index.{}.md",
-                    config.source_language()
-                )),
+                .with_hint(format!("create {dir}_index.{}.md", config.source_language())),
             );
         }
     }
@@ -150,10 +139,7 @@ pub fn resolve(sources: Sources) -> (Site, Vec<Diagnostic>) {
         for ix in versions.values() {
             let page = &pages[*ix];
             if !page.is_section && page.id.is_empty() {
-                diagnostics.push(Diagnostic::error(
-                    &page.file,
-                    "a page cannot have an empty id",
-                ));
+                diagnostics.push(Diagnostic::error(&page.file, "a page cannot have an empty id"));
             }
         }
     }
@@ -162,14 +148,8 @@ pub fn resolve(sources: Sources) -> (Site, Vec<Diagnostic>) {
     for (id, entity) in &facts {
         if !ids.contains_key(id) {
             diagnostics.push(
-                Diagnostic::error(
-                    &entity.file,
-                    format!("facts for `{id}`, but there is no page `{id}`"),
-                )
-                .with_hint(format!(
-                    "create content/{id}.{}.md",
-                    config.source_language()
-                )),
+                Diagnostic::error(&entity.file, format!("facts for `{id}`, but there is no page `{id}`"))
+                    .with_hint(format!("create content/{id}.{}.md", config.source_language())),
             );
         }
     }
@@ -181,9 +161,7 @@ pub fn resolve(sources: Sources) -> (Site, Vec<Diagnostic>) {
             diagnostics.push(
                 Diagnostic::error(&page.file, message.clone())
                     .at_offset(&page.text, page.body_start + offset)
-                    .with_hint(
-                        "write links to pages as `@/section/slug` or `@/section/slug#heading`",
-                    ),
+                    .with_hint("write links to pages as `@/section/slug` or `@/section/slug#heading`"),
             );
         }
         if !config.build.allow_html {
@@ -191,23 +169,20 @@ pub fn resolve(sources: Sources) -> (Site, Vec<Diagnostic>) {
                 diagnostics.push(
                     Diagnostic::warning(&page.file, "raw HTML is not allowed and is shown as text")
                         .at_offset(&page.text, page.body_start + offset)
-                        .with_hint(
-                            "use Markdown, or set `allow_html = true` under [build] in book.toml",
-                        ),
+                        .with_hint("use Markdown, or set `allow_html = true` under [build] in book.toml"),
                 );
             }
         }
         for link in &analysis.links {
             let at = page.body_start + link.offset;
             let Some(versions) = ids.get(&link.id) else {
-                let hint = diagnostics::did_you_mean(&link.id, ids.keys().map(String::as_str)).unwrap_or_else(|| "link to an existing page id: its path under content/ without language and extension".to_owned());
+                let hint = diagnostics::did_you_mean(&link.id, ids.keys().map(String::as_str)).unwrap_or_else(|| {
+                    "link to an existing page id: its path under content/ without language and extension".to_owned()
+                });
                 diagnostics.push(
                     Diagnostic::error(
                         &page.file,
-                        format!(
-                            "link to `@/{}`, but there is no page `{}`",
-                            link.id, link.id
-                        ),
+                        format!("link to `@/{}`, but there is no page `{}`", link.id, link.id),
                     )
                     .at_offset(&page.text, at)
                     .with_hint(hint),
@@ -215,10 +190,7 @@ pub fn resolve(sources: Sources) -> (Site, Vec<Diagnostic>) {
                 continue;
             };
             if link.id != page.id {
-                backlinks
-                    .entry(link.id.clone())
-                    .or_default()
-                    .insert(page.id.clone());
+                backlinks.entry(link.id.clone()).or_default().insert(page.id.clone());
             }
             if let Some(anchor) = &link.anchor {
                 let target_ix = versions
@@ -229,7 +201,9 @@ pub fn resolve(sources: Sources) -> (Site, Vec<Diagnostic>) {
                 if !target.headings.iter().any(|h| &h.id == anchor) {
                     let target_lang = &pages[*target_ix.unwrap_or(&0)].lang;
                     let hint = diagnostics::did_you_mean(anchor, target.headings.iter().map(|h| h.id.as_str()))
-                        .unwrap_or_else(|| format!("give the heading an explicit id in every language: `## Title {{#{anchor}}}`"));
+                        .unwrap_or_else(|| {
+                            format!("give the heading an explicit id in every language: `## Title {{#{anchor}}}`")
+                        });
                     diagnostics.push(
                         Diagnostic::error(
                             &page.file,
@@ -248,24 +222,15 @@ pub fn resolve(sources: Sources) -> (Site, Vec<Diagnostic>) {
     for (id, entity) in &facts {
         for other in &entity.facts.related {
             if ids.contains_key(&other.value) && other.value != *id {
-                related
-                    .entry(id.clone())
-                    .or_default()
-                    .insert(other.value.clone());
-                related
-                    .entry(other.value.clone())
-                    .or_default()
-                    .insert(id.clone());
+                related.entry(id.clone()).or_default().insert(other.value.clone());
+                related.entry(other.value.clone()).or_default().insert(id.clone());
             } else {
                 let message = if other.value == *id {
                     format!("`{id}` is related to itself")
                 } else {
                     format!("related id `{}` is not a page", other.value)
                 };
-                let hint = diagnostics::did_you_mean(
-                    &other.value,
-                    ids.keys().map(String::as_str).filter(|k| k != id),
-                );
+                let hint = diagnostics::did_you_mean(&other.value, ids.keys().map(String::as_str).filter(|k| k != id));
                 diagnostics.push(spanned_error(entity, other, message).with_hint_opt(hint));
             }
         }
@@ -302,17 +267,15 @@ pub fn resolve(sources: Sources) -> (Site, Vec<Diagnostic>) {
                         })
                         .unwrap_or_default();
                     let hint =
-                        diagnostics::did_you_mean(&term.value, known.iter().map(String::as_str))
-                            .unwrap_or_else(|| {
-                                format!(
-                                    "add `{key}` to i18n/{}.yaml, or use one of: {}",
-                                    config.source_language(),
-                                    known.join(", ")
-                                )
-                            });
+                        diagnostics::did_you_mean(&term.value, known.iter().map(String::as_str)).unwrap_or_else(|| {
+                            format!(
+                                "add `{key}` to i18n/{}.yaml, or use one of: {}",
+                                config.source_language(),
+                                known.join(", ")
+                            )
+                        });
                     diagnostics.push(
-                        spanned_error(entity, term, format!("unknown {taxonomy} `{}`", term.value))
-                            .with_hint(hint),
+                        spanned_error(entity, term, format!("unknown {taxonomy} `{}`", term.value)).with_hint(hint),
                     );
                     continue;
                 }
@@ -331,12 +294,27 @@ pub fn resolve(sources: Sources) -> (Site, Vec<Diagnostic>) {
         for entry in &plan_config.chapters {
             number += 1;
             match entry {
-                ChapterEntry::Chapter(slug) => chapters.push(Chapter { id: format!("{section}/{slug}"), number: number.to_string(), depth: 1, part: None }),
+                ChapterEntry::Chapter(slug) => chapters.push(Chapter {
+                    id: format!("{section}/{slug}"),
+                    number: number.to_string(),
+                    depth: 1,
+                    part: None,
+                }),
                 ChapterEntry::Part { part, chapters: inner } => {
                     let part_id = format!("{section}/{part}");
-                    chapters.push(Chapter { id: part_id.clone(), number: number.to_string(), depth: 1, part: None });
+                    chapters.push(Chapter {
+                        id: part_id.clone(),
+                        number: number.to_string(),
+                        depth: 1,
+                        part: None,
+                    });
                     for (i, slug) in inner.iter().enumerate() {
-                        chapters.push(Chapter { id: format!("{section}/{slug}"), number: format!("{number}.{}", i + 1), depth: 2, part: Some(part_id.clone()) });
+                        chapters.push(Chapter {
+                            id: format!("{section}/{slug}"),
+                            number: format!("{number}.{}", i + 1),
+                            depth: 2,
+                            part: Some(part_id.clone()),
+                        });
                     }
                 }
             }
@@ -344,18 +322,35 @@ pub fn resolve(sources: Sources) -> (Site, Vec<Diagnostic>) {
         for chapter in &chapters {
             if !ids.contains_key(&chapter.id) {
                 let slug = chapter.id.rsplit('/').next().unwrap_or("");
-                let hint = diagnostics::did_you_mean(&chapter.id, ids.keys().map(String::as_str)).unwrap_or_else(|| format!("create content/{}.{}.md", chapter.id, config.source_language()));
-                diagnostics.push(Diagnostic::error("book.toml", format!("plan chapter `{slug}` has no page `{}`", chapter.id)).with_hint(hint));
+                let hint = diagnostics::did_you_mean(&chapter.id, ids.keys().map(String::as_str))
+                    .unwrap_or_else(|| format!("create content/{}.{}.md", chapter.id, config.source_language()));
+                diagnostics.push(
+                    Diagnostic::error(
+                        "book.toml",
+                        format!("plan chapter `{slug}` has no page `{}`", chapter.id),
+                    )
+                    .with_hint(hint),
+                );
             }
         }
         for child in children.get(&section).into_iter().flatten() {
             if !chapters.iter().any(|c| &c.id == child) {
                 let page = &pages[*ids[child].values().next().unwrap_or(&0)];
-                diagnostics.push(Diagnostic::warning(&page.file, format!("`{child}` is in the plan section but not in `chapters` of [plan] in book.toml")).with_hint("add it to the chapter list, or move it to another section"));
+                diagnostics.push(
+                    Diagnostic::warning(
+                        &page.file,
+                        format!("`{child}` is in the plan section but not in `chapters` of [plan] in book.toml"),
+                    )
+                    .with_hint("add it to the chapter list, or move it to another section"),
+                );
             }
         }
         if !ids.contains_key(&section) {
-            diagnostics.push(Diagnostic::error("book.toml", format!("plan section `{section}` has no index page")).with_hint(format!("create content/{section}/_index.{}.md", config.source_language())));
+            diagnostics.push(
+                Diagnostic::error("book.toml", format!("plan section `{section}` has no index page")).with_hint(
+                    format!("create content/{section}/_index.{}.md", config.source_language()),
+                ),
+            );
         }
         Plan { section, chapters }
     });

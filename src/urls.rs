@@ -66,13 +66,7 @@ mod tests {
 
     #[test]
     fn absolute_urls_join_once() {
-        assert_eq!(
-            absolute("https://x.org/intl/", "sv/"),
-            "https://x.org/intl/sv/"
-        );
-        assert_eq!(
-            absolute("https://x.org", "sitemap.xml"),
-            "https://x.org/sitemap.xml"
-        );
+        assert_eq!(absolute("https://x.org/intl/", "sv/"), "https://x.org/intl/sv/");
+        assert_eq!(absolute("https://x.org", "sitemap.xml"), "https://x.org/sitemap.xml");
     }
 }

@@ -59,12 +59,7 @@ impl PartialDate {
         }
         let year: i32 = year_text.parse().map_err(|_| bad())?;
         let month = match parts.next() {
-            Some(m) if m.len() == 2 => Some(
-                m.parse::<u8>()
-                    .ok()
-                    .filter(|m| (1..=12).contains(m))
-                    .ok_or_else(bad)?,
-            ),
+            Some(m) if m.len() == 2 => Some(m.parse::<u8>().ok().filter(|m| (1..=12).contains(m)).ok_or_else(bad)?),
             Some(_) => return Err(bad()),
             None => None,
         };
@@ -142,14 +137,8 @@ mod tests {
     #[test]
     fn dates_of_each_precision_parse() {
         assert_eq!(PartialDate::parse("2021").unwrap().to_string(), "2021");
-        assert_eq!(
-            PartialDate::parse("2019-02").unwrap().to_string(),
-            "2019-02"
-        );
-        assert_eq!(
-            PartialDate::parse("2024-02-29").unwrap().iso_full(),
-            "2024-02-29"
-        );
+        assert_eq!(PartialDate::parse("2019-02").unwrap().to_string(), "2019-02");
+        assert_eq!(PartialDate::parse("2024-02-29").unwrap().iso_full(), "2024-02-29");
         assert!(PartialDate::parse("2023-02-29").is_err());
         assert!(PartialDate::parse("2023-13").is_err());
         assert!(PartialDate::parse("7 juni").is_err());

@@ -27,11 +27,7 @@ pub fn parse<T: DeserializeOwned>(
         let hint = diagnostics::unknown_field_hint(&message).or_else(|| type_hint(&message));
         let d = Diagnostic::error(file, message).with_hint_opt(hint);
         match e.location() {
-            Some(loc) if loc.line() > 0 => d.at(
-                file_text,
-                loc.line() as usize + line_offset,
-                loc.column() as usize,
-            ),
+            Some(loc) if loc.line() > 0 => d.at(file_text, loc.line() as usize + line_offset, loc.column() as usize),
             _ => d,
         }
     })
@@ -66,6 +62,8 @@ fn clean_message(rendered: &str) -> String {
 fn type_hint(message: &str) -> Option<String> {
     if message.contains("missing field `title`") {
         Some("every page needs `title: …` in its front matter".to_owned())
+    } else if message.contains("invalid i64") || message.contains("invalid u64") {
+        Some("write a whole number, e.g. `weight: 10`".to_owned())
     } else if message.contains("expected string") {
         Some("quote the value: `key: \"…\"`".to_owned())
     } else {
