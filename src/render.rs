@@ -370,10 +370,12 @@ pub fn link(site: &Site, from_dir: &str, lang: &str, id: &str, anchor: Option<&s
     if let Some(anchor) = anchor {
         href = format!("{href}#{anchor}");
     }
-    let title = site.facts.get(id).and_then(|f| f.facts.name.as_ref()).map_or_else(
-        || target.front.title.clone(),
-        |n| n.get(&target.lang, site.source_lang()).to_owned(),
-    );
+    let name = site.facts.get(id).and_then(|f| f.facts.name.as_ref());
+    let title = match (&target.front.link_title, name) {
+        (Some(short), _) => short.clone(),
+        (None, Some(name)) => name.get(&target.lang, site.source_lang()).to_owned(),
+        (None, None) => target.front.title.clone(),
+    };
     Some(Link {
         title,
         href,

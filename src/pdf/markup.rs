@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use pulldown_cmark::{Alignment, CodeBlockKind, Event, Tag, TagEnd};
+use pulldown_cmark::{Alignment, CodeBlockKind, Event, LinkType, Tag};
 
 use super::{Chapter, Edition};
 
@@ -34,7 +34,17 @@ pub(super) fn document(edition: &Edition) -> String {
         "#outline(title: [{}], indent: auto)\n\n",
         text(&edition.contents_label)
     ));
-    let known = heading_ids(&edition.chapters);
+    // A link to a label that is not in the document stops typst, so links
+    // point only at labels that were written. The first pass finds those.
+    let labels = chapters(edition, &BTreeSet::new()).1;
+    out.push_str(&chapters(edition, &labels).0);
+    out
+}
+
+/// The chapters as markup, linking only to the ids in `known`, and the ids
+/// that became labels.
+fn chapters(edition: &Edition, known: &BTreeSet<String>) -> (String, BTreeSet<String>) {
+    let mut out = String::new();
     let mut attached = BTreeSet::new();
     let mut in_part = false;
     for (index, chapter) in edition.chapters.iter().enumerate() {
@@ -53,13 +63,13 @@ pub(super) fn document(edition: &Edition) -> String {
             emitted: BTreeSet::new(),
             nesting: 0,
             open: Vec::new(),
-            known: &known,
+            known,
             attached: &mut attached,
         };
         converter.blocks(&mut out);
         out.push('\n');
     }
-    out
+    (out, attached)
 }
 
 /// The `#set text(font: …)` line that puts `families` before typst's
@@ -165,7 +175,7 @@ fn page_label(pattern: &str) -> String {
 
 fn cover(edition: &Edition, out: &mut String) {
     out.push_str(&format!(
-        r#"#page(header: none, footer: none, margin: (x: 27mm, top: 36mm, bottom: 30mm))[
+        r#"#page(header: none, footer: none, margin: (x: 28mm, top: 36mm, bottom: 30mm))[
   #set par(leading: 0.55em)
   #set text(hyphenate: false)
   #text(size: 13pt, weight: "bold", fill: {ACCENT})[{author}]
@@ -218,29 +228,6 @@ fn chapter_heading(
         out.push_str(&label(&chapter.id));
     }
     out.push_str("\n\n");
-}
-
-/// Ids that become labels: chapter ids and body heading ids (not those inside
-/// footnotes, which render as plain text).
-fn heading_ids(chapters: &[Chapter]) -> BTreeSet<String> {
-    let mut ids = BTreeSet::new();
-    for chapter in chapters {
-        ids.insert(chapter.id.clone());
-        let mut in_footnote = 0usize;
-        for event in &chapter.events {
-            match event {
-                Event::Start(Tag::FootnoteDefinition(_)) => in_footnote += 1,
-                Event::End(TagEnd::FootnoteDefinition) => {
-                    in_footnote = in_footnote.saturating_sub(1)
-                }
-                Event::Start(Tag::Heading { id: Some(id), .. }) if in_footnote == 0 => {
-                    ids.insert(id.to_string());
-                }
-                _ => {}
-            }
-        }
-    }
-    ids
 }
 
 /// Where each footnote's content starts (the event after its `Start`); the
@@ -585,13 +572,7 @@ impl Converter<'_> {
         cells
     }
 
-    fn link(
-        &mut self,
-        link_type: pulldown_cmark::LinkType,
-        dest: &str,
-        content: String,
-        out: &mut String,
-    ) {
+    fn link(&mut self, link_type: LinkType, dest: &str, content: String, out: &mut String) {
         if let Some(id) = dest.strip_prefix('#') {
             if self.known.contains(id) {
                 out.push_str(&format!("#link({})[{content}]", label(id)));
@@ -600,19 +581,33 @@ impl Converter<'_> {
             }
             return;
         }
-        let url = if link_type == pulldown_cmark::LinkType::Email && !dest.contains(':') {
+        let url = if link_type == LinkType::Email && !dest.contains(':') {
             format!("mailto:{dest}")
         } else {
             dest.to_string()
         };
-        let shown = dest.strip_prefix("mailto:").unwrap_or(dest);
+        let shown = text(dest.strip_prefix("mailto:").unwrap_or(dest));
+        let content = content.trim();
+        let scheme = url
+            .split(':')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        if !["http", "https", "mailto"].contains(&scheme.as_str()) || !url.contains(':') {
+            // Not a web address: show it, but make nothing clickable.
+            if content.is_empty() || content == shown {
+                out.push_str(&shown);
+            } else {
+                out.push_str(&format!("{content} ({shown})"));
+            }
+            return;
+        }
         let target = string(&url);
-        if content.trim().is_empty() || content.trim() == text(shown) {
-            out.push_str(&format!("#link({target})[{}]", text(shown)));
+        if content.is_empty() || content == shown {
+            out.push_str(&format!("#link({target})[{shown}]"));
         } else {
             out.push_str(&format!(
-                "#link({target})[{content}] (#link({target})[{}])",
-                text(shown)
+                "#link({target})[{content}] (#link({target})[{shown}])"
             ));
         }
     }

@@ -183,11 +183,11 @@ mod tests {
     #[test]
     fn special_characters_come_out_literally() {
         use pulldown_cmark::{Tag, TagEnd};
-        let nasty =
-            r"# $ * _ @ < > \ ` [ ] = - + / : ~ ' \u{1} -- ... //x /*y*/ #set #{1+1} https://x.se";
-        // Each also starts a paragraph, where list and heading markers act.
+        // Each starts a paragraph, where list and heading markers act.
         let lines = [
-            nasty,
+            r"# $ * _ @ < > \ ` [ ] = - + / :",
+            r#"~ ' " \u{1} -- ... //x /*y*/"#,
+            "#set #{1+1} https://x.se $x$",
             "- minus",
             "1. one",
             "= eq",
@@ -231,7 +231,7 @@ mod tests {
                 2,
                 "plan-mål",
                 "Text med fotnot[^a] och igen[^a].\n\n[^a]: Fotnoten med [länk](https://www.lulea.se/).\n\n\
-                 Okänd [länk](#finns-inte) och [webb](https://example.org/a_b).\n\n\
+                 [Skript](javascript:alert(1)) och [relativ](../x). Okänd [länk](#finns-inte) och [webb](https://example.org/a_b).\n\n\
                  | A | B |\n|:--|--:|\n| 1 | 2 |\n\n3. tre\n4. fyra\n   - inre\n\n> citat\n\n```rust\nfn main() {}\n```\n\n---\n\n![bild](x.png)\n",
             ),
         ]);
@@ -245,9 +245,12 @@ mod tests {
             !source.contains("finns"),
             "an unknown id stays unlinked text: {source}"
         );
+        assert!(!source.contains("#link(\"javascript"), "{source}");
+        assert!(!source.contains("#link(\"../x"), "{source}");
         let pages = page_texts(&plan);
         let all = pages.join("\n");
         assert!(all.contains("Fotnoten med"), "{all}");
+        assert!(all.contains("Skript (javascript:alert(1))"), "{all}");
         assert!(all.contains("(https://example.org/a_b)"), "{all}");
         assert!(all.contains("[bild]"), "{all}");
         assert!(pages[2].contains("Sida 3 av"), "{}", pages[2]);
@@ -290,7 +293,7 @@ mod tests {
             - [ ] task\n- [x] done\n\n\
             Fot[^x] och[^saknas]\n\n[^x]: Med egen[^y].\n\n[^y]: Inre[^x].\n\n\
             <div>html</div>\n\n*a<br>b*\n\n    indented code\n\n\
-            Term\n: Definition\n: Another\n\n^sup^ ~sub~ $x^2$ $$y$$\n\n> [!NOTE]\n> note\n\n0. zero\n\n99999999999. big\n\n> - list in quote\n> ## heading in quote {#hq}\n";
+            Term\n: Definition\n: Another\n\n^sup^ ~sub~ $x^2$ $$y$$\n\n> [!NOTE]\n> note\n\n[deep link](#deeper) [footnote heading](#fh)[^fh]\n\n> > > > > > > > > > > > ## Deeper {#deeper}\n\n[^fh]: ## In footnote {#fh}\n\n0. zero\n\n99999999999. big\n\n> - list in quote\n> ## heading in quote {#hq}\n";
         let plan = edition(vec![
             chapter("", 2, "", odd),
             chapter("1", 1, "a", ""),
