@@ -18,6 +18,8 @@ pub mod i18n;
 pub mod load;
 pub mod markdown;
 pub mod output;
+#[cfg(feature = "pdf")]
+pub mod pdf;
 pub mod print;
 pub mod render;
 pub mod site;

@@ -165,5 +165,97 @@ pub fn render(site: &Site, env: &Environment<'static>, assets: &Assets) -> (Vec<
             )),
         }
     }
+    if plan_config.pdf {
+        let (pdfs, pdf_diagnostics) = pdfs(site);
+        files.extend(pdfs);
+        diagnostics.extend(pdf_diagnostics);
+    }
     (files, diagnostics)
+}
+
+/// The PDF of every language, made in parallel.
+#[cfg(feature = "pdf")]
+fn pdfs(site: &Site) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+    use rayon::prelude::*;
+    let Some(plan) = &site.plan else {
+        return (Vec::new(), Vec::new());
+    };
+    let plan_config = site.config.plan.as_ref().expect("a plan has its configuration");
+    let fonts: Vec<Vec<u8>> = site.theme.fonts.iter().map(|(_, bytes)| bytes.clone()).collect();
+    let date = plan_config
+        .date
+        .map_or((1970, 1, 1), |d| (d.year, d.month.unwrap_or(1), d.day.unwrap_or(1)));
+    let t = |lang: &str, key: &str, args: &[(&str, String)]| {
+        site.strings
+            .translate(lang, key, None, args)
+            .unwrap_or_else(|_| key.to_owned())
+    };
+    let results: Vec<Result<OutputFile, Diagnostic>> = site
+        .languages()
+        .par_iter()
+        .filter_map(|lang| {
+            let plan_page = site.version(&plan.section, lang)?;
+            let edition = crate::pdf::Edition {
+                lang: lang.clone(),
+                title: plan_page.front.title.clone(),
+                // the period goes under the title unless the title already ends with it
+                subtitle: if plan_page.front.title.contains(&plan_config.period) {
+                    String::new()
+                } else {
+                    plan_config.period.clone()
+                },
+                author: site.config.site.author.clone(),
+                language_name: t(lang, &format!("language.name.{lang}"), &[]),
+                date,
+                contents_label: t(lang, "plan.contents", &[]),
+                page_label: t(
+                    lang,
+                    "plan.page",
+                    &[("page", "{page}".to_owned()), ("pages", "{pages}".to_owned())],
+                ),
+                chapters: chapters(site, lang, false)
+                    .into_iter()
+                    .map(|c| crate::pdf::Chapter {
+                        number: c.number,
+                        depth: c.depth,
+                        title: c.title,
+                        id: c.anchor,
+                        events: c.events.into_iter().map(Event::into_static).collect(),
+                    })
+                    .collect(),
+            };
+            let name = plan_config.pdf_name.get(lang, site.source_lang());
+            let path = format!("{lang}/{name}.pdf");
+            Some(
+                crate::pdf::render(&edition, &fonts)
+                    .map(|bytes| OutputFile::new(path.clone(), bytes))
+                    .map_err(|e| {
+                        Diagnostic::error(
+                            "book.toml",
+                            format!("cannot make the PDF {path}: {}", e.lines().next().unwrap_or("")),
+                        )
+                        .with_hint("set `pdf = false` under [plan] to build without the PDF")
+                    }),
+            )
+        })
+        .collect();
+    let mut files = Vec::new();
+    let mut diagnostics = Vec::new();
+    for r in results {
+        match r {
+            Ok(f) => files.push(f),
+            Err(d) => diagnostics.push(d),
+        }
+    }
+    (files, diagnostics)
+}
+
+#[cfg(not(feature = "pdf"))]
+fn pdfs(_site: &Site) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+    let d = Diagnostic::error(
+        "book.toml",
+        "`pdf = true` under [plan], but plansite was built without the `pdf` feature",
+    )
+    .with_hint("set `pdf = false`, or build plansite with `--features pdf`");
+    (Vec::new(), vec![d])
 }

@@ -135,13 +135,19 @@ export async function serveStatic(root, prefix = '/', extra = {}) {
 /** Launches Chromium with a fresh temporary profile. Returns { browser, cleanup }. */
 export async function launchChromium(puppeteer) {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'verify-chromium-'));
-  const browser = await puppeteer.launch({
-    executablePath: chromiumPath(),
-    headless: true,
-    args: [...CHROMIUM_ARGS, `--user-data-dir=${profile}`],
-    defaultViewport: { width: 1280, height: 900 },
-    protocolTimeout: 120000,
-  });
+  let browser;
+  try {
+    browser = await puppeteer.launch({
+      executablePath: chromiumPath(),
+      headless: true,
+      args: [...CHROMIUM_ARGS, `--user-data-dir=${profile}`],
+      defaultViewport: { width: 1280, height: 900 },
+      protocolTimeout: 120000,
+    });
+  } catch (e) {
+    fs.rmSync(profile, { recursive: true, force: true });
+    throw new Error(`cannot start ${chromiumPath()}: ${e && e.message ? e.message.split('\n')[0] : e}`);
+  }
   const cleanup = async () => {
     await browser.close().catch(() => {});
     fs.rmSync(profile, { recursive: true, force: true });

@@ -196,12 +196,7 @@ fn cover(edition: &Edition, out: &mut String) {
     ));
 }
 
-fn chapter_heading(
-    chapter: &Chapter,
-    level: u8,
-    attached: &mut BTreeSet<String>,
-    out: &mut String,
-) {
+fn chapter_heading(chapter: &Chapter, level: u8, attached: &mut BTreeSet<String>, out: &mut String) {
     if level == 1 {
         out.push_str("#pagebreak(weak: true)\n");
     }
@@ -359,9 +354,7 @@ impl Converter<'_> {
             Tag::CodeBlock(kind) => {
                 let code = self.plain();
                 let lang = match kind {
-                    CodeBlockKind::Fenced(info) => {
-                        info.split_whitespace().next().map(str::to_string)
-                    }
+                    CodeBlockKind::Fenced(info) => info.split_whitespace().next().map(str::to_string),
                     CodeBlockKind::Indented => None,
                 };
                 let lang = lang
@@ -391,9 +384,7 @@ impl Converter<'_> {
             Tag::Superscript => self.wrap("super", out),
             Tag::Subscript => self.wrap("sub", out),
             Tag::Link {
-                link_type,
-                dest_url,
-                ..
+                link_type, dest_url, ..
             } => {
                 let content = self.inner();
                 self.link(link_type, &dest_url, content, out);
@@ -503,10 +494,7 @@ impl Converter<'_> {
         }
         out.push_str("#terms(");
         for (term, definitions) in items {
-            out.push_str(&format!(
-                "terms.item([{term}], [{}]), ",
-                definitions.join("\n\n")
-            ));
+            out.push_str(&format!("terms.item([{term}], [{}]), ", definitions.join("\n\n")));
         }
         out.push_str(")\n\n");
     }
@@ -538,10 +526,7 @@ impl Converter<'_> {
                 _ => "left",
             })
             .collect();
-        out.push_str(&format!(
-            "#table(columns: {columns}, align: ({},)",
-            align.join(", ")
-        ));
+        out.push_str(&format!("#table(columns: {columns}, align: ({},)", align.join(", ")));
         let padded = |mut cells: Vec<String>| {
             cells.resize(columns, "[]".to_string());
             cells.join(", ")
@@ -588,11 +573,7 @@ impl Converter<'_> {
         };
         let shown = text(dest.strip_prefix("mailto:").unwrap_or(dest));
         let content = content.trim();
-        let scheme = url
-            .split(':')
-            .next()
-            .unwrap_or_default()
-            .to_ascii_lowercase();
+        let scheme = url.split(':').next().unwrap_or_default().to_ascii_lowercase();
         if !["http", "https", "mailto"].contains(&scheme.as_str()) || !url.contains(':') {
             // Not a web address: show it, but make nothing clickable.
             if content.is_empty() || content == shown {
@@ -606,15 +587,12 @@ impl Converter<'_> {
         if content.is_empty() || content == shown {
             out.push_str(&format!("#link({target})[{shown}]"));
         } else {
-            out.push_str(&format!(
-                "#link({target})[{content}] (#link({target})[{shown}])"
-            ));
+            out.push_str(&format!("#link({target})[{content}] (#link({target})[{shown}])"));
         }
     }
 
     fn footnote(&mut self, name: &str, out: &mut String) {
-        let footnote_label =
-            internal_label(&format!("plansite:fn:{}:{}", self.chapter, sanitise(name)));
+        let footnote_label = internal_label(&format!("plansite:fn:{}:{}", self.chapter, sanitise(name)));
         if self.emitted.contains(name) {
             out.push_str(&format!("#footnote({footnote_label})"));
             return;

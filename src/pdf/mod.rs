@@ -69,10 +69,7 @@ pub fn render(edition: &Edition, fonts: &[Vec<u8>]) -> Result<Vec<u8>, String> {
     pdf
 }
 
-fn compile(
-    edition: &Edition,
-    fonts: &[Vec<u8>],
-) -> Result<(world::PlanWorld, typst_layout::PagedDocument), String> {
+fn compile(edition: &Edition, fonts: &[Vec<u8>]) -> Result<(world::PlanWorld, typst_layout::PagedDocument), String> {
     let fonts = world::parse_fonts(fonts);
     let mut source = markup::font_prelude(&world::families(&fonts));
     source.push_str(&markup(edition));
@@ -103,10 +100,7 @@ mod tests {
             let mut paths: Vec<_> = std::fs::read_dir(&dir)
                 .unwrap_or_else(|error| panic!("cannot read {}: {error}", dir.display()))
                 .map(|entry| entry.expect("font directory entry").path())
-                .filter(|path| {
-                    path.extension()
-                        .is_some_and(|ext| ext == "otf" || ext == "ttf")
-                })
+                .filter(|path| path.extension().is_some_and(|ext| ext == "otf" || ext == "ttf"))
                 .collect();
             paths.sort();
             paths
@@ -128,9 +122,7 @@ mod tests {
             | Options::ENABLE_SUBSCRIPT
             | Options::ENABLE_MATH
             | Options::ENABLE_GFM;
-        Parser::new_ext(markdown, options)
-            .map(Event::into_static)
-            .collect()
+        Parser::new_ext(markdown, options).map(Event::into_static).collect()
     }
 
     fn chapter(number: &str, depth: u8, id: &str, markdown: &str) -> Chapter {
@@ -236,15 +228,9 @@ mod tests {
             ),
         ]);
         let source = markup(&plan);
-        assert!(
-            source.contains("#link(<xplan-inledning-syfte>)"),
-            "{source}"
-        );
+        assert!(source.contains("#link(<xplan-inledning-syfte>)"), "{source}");
         assert!(source.contains("#link(<xplan-m_e5_l>)"), "{source}");
-        assert!(
-            !source.contains("finns"),
-            "an unknown id stays unlinked text: {source}"
-        );
+        assert!(!source.contains("finns"), "an unknown id stays unlinked text: {source}");
         assert!(!source.contains("#link(\"javascript"), "{source}");
         assert!(!source.contains("#link(\"../x"), "{source}");
         let pages = page_texts(&plan);
@@ -269,17 +255,13 @@ mod tests {
 
     #[test]
     fn labels_are_injective_and_valid() {
-        let ids = [
-            "a", "a_", "a-", "å", "a b", "x", "", "1", "a:b", "a.b", "_61_",
-        ];
-        let labels: std::collections::BTreeSet<_> =
-            ids.iter().map(|id| markup::label(id)).collect();
+        let ids = ["a", "a_", "a-", "å", "a b", "x", "", "1", "a:b", "a.b", "_61_"];
+        let labels: std::collections::BTreeSet<_> = ids.iter().map(|id| markup::label(id)).collect();
         assert_eq!(labels.len(), ids.len());
         for label in labels {
             let name = &label[1..label.len() - 1];
             assert!(
-                name.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
+                name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
                 "{label}"
             );
         }

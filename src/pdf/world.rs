@@ -126,8 +126,7 @@ impl PlanWorld {
         ident: String,
         date: (i32, u8, u8),
     ) -> Result<Vec<u8>, String> {
-        let standards =
-            PdfStandards::new(&STANDARDS).map_err(|error| error.message().to_string())?;
+        let standards = PdfStandards::new(&STANDARDS).map_err(|error| error.message().to_string())?;
         let options = PdfOptions {
             ident: Smart::Custom(ident),
             timestamp: Datetime::from_ymd(date.0, date.1, date.2).map(Timestamp::new_utc),
