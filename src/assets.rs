@@ -38,9 +38,11 @@ fn browsers() -> Browsers {
 pub struct Assets {
     /// Output path of the stylesheet, e.g. `assets/main.1a2b3c4d5e.css`.
     pub css_path: String,
-    /// The stylesheet itself (the 404 page and the print page inline it).
+    /// The stylesheet itself.
     pub css: String,
     pub files: Vec<OutputFile>,
+    /// Output path of each static file, by its path in the theme (`static/favicon.svg`).
+    pub published: BTreeMap<String, String>,
 }
 
 /// `name.ext` -> `name.<hash>.ext`
@@ -91,7 +93,15 @@ pub fn build(theme: &Theme, theme_dir: &Path) -> (Assets, Vec<Diagnostic>) {
     };
     let css_path = format!("assets/{}", fingerprinted("main.css", css.as_bytes()));
     files.push(OutputFile::new(css_path.clone(), css.clone()));
-    (Assets { css_path, css, files }, diagnostics)
+    (
+        Assets {
+            css_path,
+            css,
+            files,
+            published,
+        },
+        diagnostics,
+    )
 }
 
 struct MemoryProvider<'a> {

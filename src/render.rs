@@ -129,6 +129,8 @@ struct Context {
     root: String,
     home: String,
     css: String,
+    /// The theme's `static/favicon.svg`, when it has one.
+    favicon: Option<String>,
     canonical: String,
     locale: String,
     alternates: Vec<Alternate>,
@@ -299,9 +301,7 @@ pub fn render(
     }
     files.push(crate::feeds::sitemap(site));
     files.push(crate::feeds::robots(site));
-    files.extend(crate::feeds::atom_feeds(site, &|page| {
-        page_content(site, page, &urls::page_dir(&page.lang, &page.id))
-    }));
+    files.extend(crate::feeds::atom_feeds(site, &|page| page_content(site, page, None)));
     (files, diagnostics)
 }
 
@@ -385,14 +385,15 @@ pub fn link(site: &Site, from_dir: &str, lang: &str, id: &str, anchor: Option<&s
 }
 
 /// A link in prose: never omitted, since the text around it refers to it.
-fn prose_link(site: &Site, from_dir: &str, lang: &str, id: &str, anchor: Option<&str>) -> Option<LinkTarget> {
+/// `from_dir` None gives an absolute URL (for feeds, read outside the site).
+fn prose_link(site: &Site, from_dir: Option<&str>, lang: &str, id: &str, anchor: Option<&str>) -> Option<LinkTarget> {
     let target = site.version(id, lang)?;
     let other_lang = target.lang != lang;
-    let mut href = urls::link_to_dir(
-        from_dir,
-        &urls::page_dir(&target.lang, id),
-        site.config.build.link_index_html,
-    );
+    let target_dir = urls::page_dir(&target.lang, id);
+    let mut href = match from_dir {
+        Some(dir) => urls::link_to_dir(dir, &target_dir, site.config.build.link_index_html),
+        None => urls::absolute(&site.config.site.base_url, &target_dir),
+    };
     if let Some(anchor) = anchor {
         href = format!("{href}#{anchor}");
     }
@@ -410,7 +411,7 @@ fn language_note(strings: &Strings, reader: &str, target: &str) -> String {
         .unwrap_or_else(|_| format!("({target})"))
 }
 
-fn page_content(site: &Site, page: &SourcePage, dir: &str) -> String {
+fn page_content(site: &Site, page: &SourcePage, dir: Option<&str>) -> String {
     let resolve = |id: &str, anchor: Option<&str>| prose_link(site, dir, &page.lang, id, anchor);
     let options = EventOptions {
         resolve: &resolve,
@@ -457,6 +458,10 @@ fn base_context(site: &Site, lang: &str, dir: &str, assets: &Assets, kind: &'sta
         root: urls::relative(dir, ""),
         home: urls::link_to_dir(dir, &urls::page_dir(lang, ""), site.config.build.link_index_html),
         css: urls::relative(dir, &assets.css_path),
+        favicon: assets
+            .published
+            .get("static/favicon.svg")
+            .map(|path| urls::relative(dir, path)),
         canonical: urls::absolute(&site.config.site.base_url, dir),
         locale: t(site, lang, "locale"),
         x_default: urls::absolute(&site.config.site.base_url, ""),
@@ -544,7 +549,7 @@ fn page_context(site: &Site, page: &SourcePage, dir: &str, assets: &Assets, extr
         ctx.description = d.clone();
     }
     ctx.breadcrumbs = breadcrumbs(site, lang, dir, &page.id);
-    ctx.content = page_content(site, page, dir);
+    ctx.content = page_content(site, page, Some(dir));
     ctx.toc = site
         .analysis(page)
         .headings
@@ -847,7 +852,7 @@ fn not_found_context(site: &Site, assets: &Assets) -> Context {
     let base = &site.config.site.base_url;
     let mut ctx = base_context(site, source, "", assets, "404");
     ctx.nav.clear();
-    ctx.css = urls::absolute(base, &assets.css_path);
+    ctx.favicon = None;
     ctx.home = urls::absolute(base, "");
     ctx.canonical = String::new();
     ctx.title = t(site, source, "not_found.title");
