@@ -35,6 +35,21 @@ pub enum Command {
         #[arg(long)]
         drafts: bool,
     },
+    /// Build into memory, serve over HTTP, rebuild on change and reload open pages.
+    Serve {
+        /// Site root: the directory that holds book.toml.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Port to listen on; the next free one is taken if it is in use.
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Milliseconds to wait for a burst of file changes to settle before rebuilding.
+        #[arg(long, default_value_t = 50)]
+        debounce: u64,
+    },
     /// Run every check of a build without writing anything.
     Check {
         /// Site root: the directory that holds book.toml.
@@ -64,6 +79,17 @@ pub fn run(cli: Cli) -> i32 {
             });
             finish(&report, "built")
         }
+        Command::Serve {
+            root,
+            port,
+            bind,
+            debounce,
+        } => crate::serve::serve(&crate::serve::ServeOptions {
+            root,
+            bind,
+            port,
+            debounce: std::time::Duration::from_millis(debounce),
+        }),
         Command::Check { root, drafts } => {
             let report = build::build(&BuildOptions {
                 root,

@@ -22,6 +22,7 @@ pub mod output;
 pub mod pdf;
 pub mod print;
 pub mod render;
+pub mod serve;
 pub mod site;
 pub mod urls;
 pub mod values;

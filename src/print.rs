@@ -47,6 +47,7 @@ struct PrintContext {
     period: String,
     author: String,
     css: String,
+    favicon: Option<String>,
     canonical: String,
     home: String,
     chapters: Vec<ChapterView>,
@@ -136,6 +137,10 @@ pub fn render(site: &Site, env: &Environment<'static>, assets: &Assets) -> (Vec<
             period: plan_config.period.clone(),
             author: site.config.site.author.clone(),
             css: urls::relative(&dir, &assets.css_path),
+            favicon: assets
+                .published
+                .get("static/favicon.svg")
+                .map(|path| urls::relative(&dir, path)),
             canonical: urls::absolute(&site.config.site.base_url, &dir),
             home: urls::link_to_dir(
                 &dir,
