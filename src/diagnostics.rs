@@ -105,6 +105,19 @@ pub fn sort(diagnostics: &mut Vec<Diagnostic>) {
     diagnostics.dedup();
 }
 
+/// Splits results of parallel work into the values and the diagnostics.
+pub fn partition<T>(results: impl IntoIterator<Item = Result<T, Diagnostic>>) -> (Vec<T>, Vec<Diagnostic>) {
+    let mut values = Vec::new();
+    let mut diagnostics = Vec::new();
+    for result in results {
+        match result {
+            Ok(v) => values.push(v),
+            Err(d) => diagnostics.push(d),
+        }
+    }
+    (values, diagnostics)
+}
+
 /// The candidate closest to `name`, if it is close enough to be a plausible typo.
 pub fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let mut best: Option<(f64, &str)> = None;

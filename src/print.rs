@@ -244,15 +244,7 @@ fn pdfs(site: &Site) -> (Vec<OutputFile>, Vec<Diagnostic>) {
             )
         })
         .collect();
-    let mut files = Vec::new();
-    let mut diagnostics = Vec::new();
-    for r in results {
-        match r {
-            Ok(f) => files.push(f),
-            Err(d) => diagnostics.push(d),
-        }
-    }
-    (files, diagnostics)
+    crate::diagnostics::partition(results)
 }
 
 #[cfg(not(feature = "pdf"))]

@@ -291,14 +291,7 @@ pub fn render(
         .par_iter()
         .map(|job| render_job(site, env, assets, extras, job))
         .collect();
-    let mut files = Vec::new();
-    let mut diagnostics = Vec::new();
-    for r in results {
-        match r {
-            Ok(f) => files.push(f),
-            Err(d) => diagnostics.push(d),
-        }
-    }
+    let (mut files, diagnostics) = crate::diagnostics::partition(results);
     files.push(crate::feeds::sitemap(site));
     files.push(crate::feeds::robots(site));
     files.extend(crate::feeds::atom_feeds(site, &|page| page_content(site, page, None)));
