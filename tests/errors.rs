@@ -147,3 +147,41 @@ fn deeply_nested_markdown_does_not_crash() {
     let run = site.build();
     assert_eq!(run.code, 0, "{}", run.stderr);
 }
+
+#[test]
+fn raw_html_can_be_forbidden_and_is_then_escaped_with_a_warning() {
+    let site = Site::fixture("cross_links");
+    let book = std::fs::read_to_string(site.root().join("book.toml")).unwrap();
+    site.write("book.toml", &format!("{book}\n[build]\nallow_html = false\n"));
+    site.write(
+        "content/b.en.md",
+        "---\ntitle: B en\n---\n## Details {#detaljer}\n\nText <script>alert(1)</script> here.\n",
+    );
+    let run = site.build();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .starts_with("warning: raw HTML is not allowed and is shown as text\n --> content/b.en.md:6:6\n"),
+        "{}",
+        run.stderr
+    );
+    let page = site.output("en/b/index.html");
+    assert!(page.contains("Text &lt;script&gt;alert(1)&lt;/script&gt; here."));
+    assert!(!page.contains("<script>alert"));
+}
+
+#[test]
+fn wrong_types_in_facts_are_reported_at_their_place() {
+    let site = Site::fixture("related");
+    site.write(
+        "content/cities/kemi.yaml",
+        "kind: twin-town\nstatus: sleeping\ncoordinates: { lat: north, lon: 24.5 }\n",
+    );
+    let run = site.build();
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("--> content/cities/kemi.yaml:2:9"),
+        "{}",
+        run.stderr
+    );
+}
