@@ -208,6 +208,7 @@ pub fn environment(site: &Site) -> (Environment<'static>, Vec<Diagnostic>) {
             Ok(date_strings.format_date(&lang, &date))
         },
     );
+    env.add_filter("css_string", |value: &str| Value::from_safe_string(css_string(value)));
     let number_strings = strings;
     env.add_filter(
         "number",
@@ -217,6 +218,19 @@ pub fn environment(site: &Site) -> (Environment<'static>, Vec<Diagnostic>) {
         },
     );
     (env, diagnostics)
+}
+
+/// A CSS string literal that cannot end the string or the `<style>` element.
+fn css_string(value: &str) -> String {
+    let mut out = String::from("\"");
+    for c in value.chars() {
+        match c {
+            '"' | '\\' | '<' | '>' | '&' | '\n' | '\r' => out.push_str(&format!("\\{:x} ", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 fn current_lang(state: &State) -> Result<String, TemplateError> {
@@ -864,4 +878,15 @@ fn not_found_context(site: &Site, assets: &Assets) -> Context {
         });
     }
     ctx
+}
+
+#[cfg(test)]
+mod tests {
+    use super::css_string;
+
+    #[test]
+    fn css_strings_cannot_break_out() {
+        assert_eq!(css_string("Mayors' Forum"), "\"Mayors' Forum\"");
+        assert_eq!(css_string("a\"b</style>\\"), "\"a\\22 b\\3c /style\\3e \\5c \"");
+    }
 }
