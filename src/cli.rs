@@ -50,6 +50,24 @@ pub enum Command {
         #[arg(long, default_value_t = 50)]
         debounce: u64,
     },
+    /// Translation status: what is missing, stale or extra in each language.
+    ///
+    /// Exits 1 when a page or interface string is missing or stale, or a
+    /// string's placeholders or plural forms disagree; 0 otherwise.
+    #[command(args_conflicts_with_subcommands = true)]
+    I18n {
+        #[command(subcommand)]
+        action: Option<I18nAction>,
+        /// Site root: the directory that holds book.toml.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Only this language.
+        #[arg(long)]
+        lang: Option<String>,
+        /// `text` (a table for the terminal) or `json` (complete, for tools).
+        #[arg(long, default_value = "text")]
+        format: crate::status::Format,
+    },
     /// Run every check of a build without writing anything.
     Check {
         /// Site root: the directory that holds book.toml.
@@ -58,6 +76,21 @@ pub enum Command {
         /// Include pages marked `draft: true`.
         #[arg(long)]
         drafts: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum I18nAction {
+    /// Record that a translation was reviewed against the current source page.
+    Mark {
+        /// Page id, e.g. `partners/oulu` (`/` for the home page).
+        id: String,
+        /// The translation's language.
+        #[arg(long)]
+        lang: String,
+        /// Site root: the directory that holds book.toml.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
     },
 }
 
@@ -90,6 +123,28 @@ pub fn run(cli: Cli) -> i32 {
             port,
             debounce: std::time::Duration::from_millis(debounce),
         }),
+        Command::I18n {
+            action: None,
+            root,
+            lang,
+            format,
+        } => match crate::status::report(&root, lang.as_deref(), format) {
+            Ok((text, code)) => {
+                let _ = std::io::stdout().lock().write_all(text.as_bytes());
+                code
+            }
+            Err(diagnostics) => print_errors(&diagnostics),
+        },
+        Command::I18n {
+            action: Some(I18nAction::Mark { id, lang, root }),
+            ..
+        } => match crate::status::mark(&root, &id, &lang) {
+            Ok(message) => {
+                let _ = writeln!(std::io::stderr(), "{message}");
+                0
+            }
+            Err(diagnostics) => print_errors(&diagnostics),
+        },
         Command::Check { root, drafts } => {
             let report = build::build(&BuildOptions {
                 root,
@@ -101,6 +156,14 @@ pub fn run(cli: Cli) -> i32 {
             finish(&report, "checked")
         }
     }
+}
+
+fn print_errors(diagnostics: &[crate::diagnostics::Diagnostic]) -> i32 {
+    let mut stderr = std::io::stderr().lock();
+    for d in diagnostics {
+        let _ = writeln!(stderr, "{d}");
+    }
+    1
 }
 
 fn finish(report: &BuildReport, verb: &str) -> i32 {

@@ -24,6 +24,7 @@ pub mod print;
 pub mod render;
 pub mod serve;
 pub mod site;
+pub mod status;
 pub mod urls;
 pub mod values;
 pub mod yaml;
