@@ -276,13 +276,12 @@ pub fn render(
 ) -> (Vec<OutputFile>, Vec<Diagnostic>) {
     let mut jobs: Vec<Job> = Vec::new();
     for lang in site.languages() {
-        for (id, versions) in &site.ids {
-            if let Some(ix) = versions.get(lang) {
-                jobs.push(Job::Page(*ix));
-            } else {
-                let _ = id;
-            }
-        }
+        jobs.extend(
+            site.ids
+                .values()
+                .filter_map(|versions| versions.get(lang))
+                .map(|ix| Job::Page(*ix)),
+        );
         for taxonomy in &site.config.site.taxonomies {
             jobs.push(Job::Taxonomy {
                 lang: lang.clone(),
@@ -477,8 +476,8 @@ fn base_context(site: &Site, lang: &str, dir: &str, assets: &Assets, kind: &'sta
     }
 }
 
-/// hreflang alternates and the language switcher for a page id (or a
-/// generated page that exists in every language, when `id_exists` is None).
+/// hreflang alternates and the language switcher for a page id; `generated`
+/// pages (taxonomies) exist in every language.
 fn languages_context(site: &Site, ctx: &mut Context, lang: &str, dir: &str, id: &str, generated: bool) {
     for other in site.languages() {
         let exists = generated || site.has(id, other);
