@@ -3,6 +3,9 @@
 //! The new site is written to a staging directory beside the output
 //! directory and swapped in only when every file is written, so a failed
 //! build (or a crash while writing) leaves the published site as it was.
+//! The replaced site stays beside it as `.<name>.old` until the next build,
+//! which removes it while it writes the new staging tree (removing
+//! thousands of files is slow on some disks; this way it costs no time).
 
 use std::io;
 use std::path::{Component, Path, PathBuf};
@@ -25,10 +28,11 @@ pub fn publish(out: &Path, files: &[OutputFile]) -> Result<(), String> {
     let staging = parent.join(format!(".{name}.staging"));
     let old = parent.join(format!(".{name}.old"));
     remove_dir(&staging)?;
-    remove_dir(&old)?;
-    write_tree(&staging, files).inspect_err(|_| {
+    let (removed, written) = rayon::join(|| remove_dir(&old), || write_tree(&staging, files));
+    written.inspect_err(|_| {
         let _ = std::fs::remove_dir_all(&staging);
     })?;
+    removed?;
     let had_old = out.exists();
     if had_old {
         std::fs::rename(out, &old).map_err(|e| format!("cannot move {} aside: {e}", out.display()))?;
@@ -39,7 +43,7 @@ pub fn publish(out: &Path, files: &[OutputFile]) -> Result<(), String> {
         }
         return Err(format!("cannot move the new site into {}: {e}", out.display()));
     }
-    remove_dir(&old)
+    Ok(())
 }
 
 fn remove_dir(dir: &Path) -> Result<(), String> {
@@ -56,18 +60,14 @@ fn write_tree(dir: &Path, files: &[OutputFile]) -> Result<(), String> {
             return Err(format!("refusing to write outside the output directory: {}", file.path));
         }
     }
-    let mut dirs: Vec<PathBuf> = files
-        .iter()
-        .filter_map(|f| Path::new(&f.path).parent().map(|p| dir.join(p)))
-        .collect();
-    dirs.sort();
-    dirs.dedup();
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    for d in dirs {
-        std::fs::create_dir_all(&d).map_err(|e| format!("cannot create {}: {e}", d.display()))?;
-    }
+    // every page has a directory of its own: create them in parallel too
+    // (create_dir_all tolerates a parent made by another thread meanwhile)
     files.par_iter().try_for_each(|file| {
         let path = dir.join(&file.path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        }
         std::fs::write(&path, &file.bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
     })
 }
@@ -101,6 +101,15 @@ mod tests {
         publish(&out, &[OutputFile::new("a/index.html", "two")]).unwrap();
         assert_eq!(std::fs::read_to_string(out.join("a/index.html")).unwrap(), "two");
         assert!(!out.join("b.txt").exists());
-        assert!(!tmp.path().join(".public.old").exists());
+        // the replaced site is kept beside it until the next build
+        assert_eq!(
+            std::fs::read_to_string(tmp.path().join(".public.old/a/index.html")).unwrap(),
+            "one"
+        );
+        publish(&out, &[OutputFile::new("c.txt", "three")]).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(tmp.path().join(".public.old/a/index.html")).unwrap(),
+            "two"
+        );
     }
 }
