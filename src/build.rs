@@ -21,6 +21,9 @@ pub struct BuildOptions {
     pub drafts: bool,
     /// False for `check`: run everything, write nothing.
     pub write: bool,
+    /// Make the plan's PDFs (when book.toml asks for them). `serve` leaves
+    /// them out: typesetting takes about a second, too long for live reload.
+    pub pdf: bool,
 }
 
 #[derive(Debug)]
@@ -59,7 +62,7 @@ pub fn render_site(options: &BuildOptions) -> (Vec<OutputFile>, Vec<Diagnostic>,
 
     let mut files = assets.files.clone();
     let mut extras = Extras::default();
-    let (print_files, print_diagnostics) = print::render(&site, &env, &assets);
+    let (print_files, print_diagnostics) = print::render(&site, &env, &assets, options.pdf);
     for file in &print_files {
         if file.path.ends_with(".pdf") {
             let lang = file.path.split('/').next().unwrap_or("").to_owned();

@@ -109,6 +109,7 @@ pub fn run(cli: Cli) -> i32 {
                 base_url,
                 drafts,
                 write: true,
+                pdf: true,
             });
             finish(&report, "built")
         }
@@ -152,6 +153,7 @@ pub fn run(cli: Cli) -> i32 {
                 base_url: None,
                 drafts,
                 write: false,
+                pdf: true,
             });
             finish(&report, "checked")
         }

@@ -117,7 +117,12 @@ pub fn chapters<'s>(site: &'s Site, lang: &str, html: bool) -> Vec<PrintChapter<
 }
 
 /// Print pages (and PDFs) of every language.
-pub fn render(site: &Site, env: &Environment<'static>, assets: &Assets) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+pub fn render(
+    site: &Site,
+    env: &Environment<'static>,
+    assets: &Assets,
+    pdf: bool,
+) -> (Vec<OutputFile>, Vec<Diagnostic>) {
     let Some(plan) = &site.plan else {
         return (Vec::new(), Vec::new());
     };
@@ -170,7 +175,7 @@ pub fn render(site: &Site, env: &Environment<'static>, assets: &Assets) -> (Vec<
             )),
         }
     }
-    if plan_config.pdf {
+    if plan_config.pdf && pdf {
         let (pdfs, pdf_diagnostics) = pdfs(site);
         files.extend(pdfs);
         diagnostics.extend(pdf_diagnostics);

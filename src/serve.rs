@@ -140,6 +140,7 @@ fn rebuild(root: &Path, state: &RwLock<State>, clients: &Clients, label: &str) {
         base_url: None,
         drafts: true,
         write: false,
+        pdf: false,
     };
     let (files, diagnostics, _) = build::render_site(&options);
     let errors: Vec<&Diagnostic> = diagnostics.iter().filter(|d| d.is_error()).collect();
