@@ -51,6 +51,15 @@ pub struct Link {
     pub note: Option<String>,
 }
 
+/// A link in a list of other pages, with the section it belongs to (pages
+/// of different sections can share a name: the partner Uleåborg and the
+/// plan's chapter Uleåborg).
+#[derive(Serialize)]
+struct Listed {
+    link: Link,
+    section: Option<String>,
+}
+
 #[derive(Serialize)]
 struct Alternate {
     lang: String,
@@ -146,8 +155,8 @@ struct Context {
     facts: Vec<FactRow>,
     figures: Vec<FigureView>,
     terms: Vec<TermGroup>,
-    related: Vec<Link>,
-    backlinks: Vec<Link>,
+    related: Vec<Listed>,
+    backlinks: Vec<Listed>,
     children: Vec<Entry>,
     chapter: Option<ChapterView>,
     downloads: Option<Downloads>,
@@ -390,6 +399,16 @@ pub fn link(site: &Site, from_dir: &str, lang: &str, id: &str, anchor: Option<&s
     })
 }
 
+fn listed(site: &Site, from_dir: &str, lang: &str, id: &str) -> Option<Listed> {
+    let section = Site::parent(id)
+        .filter(|p| !p.is_empty())
+        .and_then(|p| link(site, from_dir, lang, p, None));
+    Some(Listed {
+        link: link(site, from_dir, lang, id, None)?,
+        section: section.map(|s| s.title),
+    })
+}
+
 /// A link in prose: never omitted, since the text around it refers to it.
 /// `from_dir` None gives an absolute URL (for feeds, read outside the site).
 fn prose_link(site: &Site, from_dir: Option<&str>, lang: &str, id: &str, anchor: Option<&str>) -> Option<LinkTarget> {
@@ -575,7 +594,7 @@ fn page_context(site: &Site, page: &SourcePage, dir: &str, assets: &Assets, extr
         .get(&page.id)
         .into_iter()
         .flatten()
-        .filter_map(|id| link(site, dir, lang, id, None))
+        .filter_map(|id| listed(site, dir, lang, id))
         .collect();
     ctx.backlinks = site
         .backlinks
@@ -583,7 +602,7 @@ fn page_context(site: &Site, page: &SourcePage, dir: &str, assets: &Assets, extr
         .into_iter()
         .flatten()
         .filter(|id| !site.related.get(&page.id).is_some_and(|r| r.contains(*id)))
-        .filter_map(|id| link(site, dir, lang, id, None))
+        .filter_map(|id| listed(site, dir, lang, id))
         .collect();
 
     if page.is_section {

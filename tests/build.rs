@@ -78,7 +78,11 @@ fn related_is_two_way_and_facts_and_terms_are_shown() {
         main_of(&kemi)
     );
     let oulu = site.output("sv/cities/oulu/index.html");
-    assert!(oulu.contains(r#"<a href="../kemi/index.html">Kemi sv</a>"#));
+    assert!(
+        oulu.contains(r#"<a href="../kemi/index.html">Kemi sv</a> <span class="meta">– Städer sv</span>"#),
+        "{}",
+        main_of(&oulu)
+    );
     assert!(
         oulu.contains("<td class=\"num\">214\u{a0}633</td>"),
         "{}",
