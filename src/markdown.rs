@@ -233,6 +233,7 @@ fn assign_heading_ids(events: &mut [(Event, usize)], headings: &mut Vec<Heading>
             used.insert(id.to_string());
         }
     }
+    let mut explicit_taken = BTreeSet::new();
     let mut i = 0;
     while i < events.len() {
         if let Event::Start(Tag::Heading { level, id, .. }) = &events[i].0 {
@@ -247,9 +248,15 @@ fn assign_heading_ids(events: &mut [(Event, usize)], headings: &mut Vec<Heading>
                 j += 1;
             }
             let id = match explicit {
-                Some(id) => id.to_string(),
-                None => {
-                    let base = slugify(&text);
+                // The first heading with an explicit id keeps it. A repeated
+                // `{#id}` would give two elements the same id (found by
+                // fuzzing): later ones get a suffix, as repeated slugs do.
+                Some(id) if explicit_taken.insert(id.to_string()) => id.to_string(),
+                explicit => {
+                    let base = match explicit {
+                        Some(id) => id.to_string(),
+                        None => slugify(&text),
+                    };
                     let base = if base.is_empty() { "section".to_owned() } else { base };
                     let mut candidate = base.clone();
                     let mut n = 1;
