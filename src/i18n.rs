@@ -244,9 +244,19 @@ impl Strings {
     pub fn format_number(&self, lang: &str, n: f64) -> String {
         let group = self.text_or(lang, "format.group_separator", ",");
         let decimal = self.text_or(lang, "format.decimal_separator", ".");
-        let negative = n < 0.0;
-        let n = n.abs();
-        let integer = n.trunc() as u64;
+        let n_abs = n.abs();
+        let mut integer = n_abs.trunc();
+        let mut fraction = ((n_abs - integer) * 100.0).round();
+        // A fraction that rounds up to a whole (32.996) carries into the
+        // integer part; it used to print as "32,1" (found by fuzzing).
+        if fraction >= 100.0 {
+            integer += 1.0;
+            fraction = 0.0;
+        }
+        // No sign on a number that rounds to zero ("−0").
+        let negative = n < 0.0 && (integer > 0.0 || fraction > 0.0);
+        let integer = integer as u64;
+        let fraction = fraction as u64;
         let digits = integer.to_string();
         let mut out = String::new();
         // Four-digit numbers are not grouped in Swedish and Finnish, and CLDR
@@ -257,7 +267,6 @@ impl Strings {
             }
             out.push(c);
         }
-        let fraction = ((n - n.trunc()) * 100.0).round() as u64;
         if fraction > 0 {
             out.push_str(&decimal);
             out.push_str(format!("{fraction:02}").trim_end_matches('0'));

@@ -52,19 +52,24 @@ pub struct PartialDate {
 impl PartialDate {
     pub fn parse(text: &str) -> Result<Self, String> {
         let bad = || format!("`{text}` is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD");
+        // `str::parse` also takes a sign, so "+026" was the year 26 (found
+        // by fuzzing): every part must be ASCII digits only.
+        let digits = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
         let mut parts = text.trim().split('-');
         let year_text = parts.next().ok_or_else(bad)?;
-        if year_text.len() != 4 {
+        if year_text.len() != 4 || !digits(year_text) {
             return Err(bad());
         }
         let year: i32 = year_text.parse().map_err(|_| bad())?;
         let month = match parts.next() {
-            Some(m) if m.len() == 2 => Some(m.parse::<u8>().ok().filter(|m| (1..=12).contains(m)).ok_or_else(bad)?),
+            Some(m) if m.len() == 2 && digits(m) => {
+                Some(m.parse::<u8>().ok().filter(|m| (1..=12).contains(m)).ok_or_else(bad)?)
+            }
             Some(_) => return Err(bad()),
             None => None,
         };
         let day = match parts.next() {
-            Some(d) if d.len() == 2 => {
+            Some(d) if d.len() == 2 && digits(d) => {
                 let d = d.parse::<u8>().map_err(|_| bad())?;
                 let max = days_in_month(year, month.unwrap_or(1));
                 if d == 0 || d > max {
