@@ -22,7 +22,8 @@
 //!    as often as in the baseline, i.e. only in the preamble;
 //! 3. calls to functions other than the ones the body writer uses
 //!    (`pagebreak`, `page`, `outline`, `text`, anything injected …) occur
-//!    exactly as often as in the baseline;
+//!    exactly as often as in the baseline, and `#` in markup starts nothing
+//!    but a call (a bare `#pagebreak` or `#x.y` occurs only in the baseline);
 //! 4. no call takes more than one trailing `[…]` (a `][` break-out would);
 //! 5. every label has one of the writer's forms;
 //! 6. no payload appears verbatim outside string literals: content always
@@ -200,6 +201,15 @@ fuzz_target!(|data: &[u8]| {
             );
         }
     }
+    for (kind, count) in &found.embeds {
+        if *kind != SyntaxKind::FuncCall.name() {
+            assert_eq!(
+                Some(count),
+                expected.embeds.get(kind),
+                "`#` embeds a {kind} from content:\n{source}"
+            );
+        }
+    }
     assert!(
         found.max_trailing_blocks <= 1,
         "a call with two trailing `[…]`:\n{source}"
@@ -336,6 +346,8 @@ struct Census {
     kinds: BTreeMap<&'static str, usize>,
     /// Calls per callee (the last name of the callee expression).
     calls: BTreeMap<String, usize>,
+    /// Code embedded in markup with `#`, per kind of expression.
+    embeds: BTreeMap<&'static str, usize>,
     labels: Vec<String>,
     /// The most `[…]` arguments after a call's parentheses.
     max_trailing_blocks: usize,
@@ -368,6 +380,13 @@ impl Census {
                 }
             }
             SyntaxKind::Label => self.labels.push(node.leaf_text().to_string()),
+            SyntaxKind::Markup => {
+                for pair in node.children().collect::<Vec<_>>().windows(2) {
+                    if pair[0].kind() == SyntaxKind::Hash {
+                        *self.embeds.entry(pair[1].kind().name()).or_default() += 1;
+                    }
+                }
+            }
             _ => {}
         }
         if node.children().len() == 0 && node.kind() != SyntaxKind::Str {
