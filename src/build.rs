@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::diagnostics::{self, Diagnostic};
-use crate::render::{self, Extras, OutputFile};
-use crate::{assets, load, output, print, site};
+use crate::render::{self, Extras, OutputFile, Scope};
+use crate::site::{self, Site};
+use crate::{assets, load, output, print};
 
 #[derive(Debug, Clone)]
 pub struct BuildOptions {
@@ -39,43 +40,13 @@ pub struct BuildReport {
 
 /// Builds the site into memory: every output file, plus every diagnostic.
 pub fn render_site(options: &BuildOptions) -> (Vec<OutputFile>, Vec<Diagnostic>, Option<PathBuf>) {
-    let (sources, mut diagnostics) = load::load(&options.root, options.drafts);
-    let Some(mut sources) = sources else {
+    let (resolved, mut diagnostics) = resolve_site(options, None);
+    let Some((site, output_dir)) = resolved else {
         diagnostics::sort(&mut diagnostics);
         return (Vec::new(), diagnostics, None);
     };
-    if let Some(base_url) = &options.base_url {
-        sources.config.site.base_url = base_url.clone();
-    }
-    let output_dir = options
-        .output
-        .clone()
-        .unwrap_or_else(|| options.root.join(&sources.config.build.output_dir));
-    let theme_dir = Path::new("themes").join(&sources.config.site.theme);
-    let (site, resolve_diagnostics) = site::resolve(sources);
-    diagnostics.extend(resolve_diagnostics);
-
-    let (assets, asset_diagnostics) = assets::build(&site.theme, &theme_dir);
-    diagnostics.extend(asset_diagnostics);
-    let (env, template_diagnostics) = render::environment(&site);
-    diagnostics.extend(template_diagnostics);
-
-    let mut files = assets.files.clone();
-    let mut extras = Extras::default();
-    let (print_files, print_diagnostics) = print::render(&site, &env, &assets, options.pdf);
-    for file in &print_files {
-        if file.path.ends_with(".pdf") {
-            let lang = file.path.split('/').next().unwrap_or("").to_owned();
-            extras.pdfs.insert(lang, (file.path.clone(), file.bytes.len()));
-        }
-    }
-    files.extend(print_files);
-    diagnostics.extend(print_diagnostics);
-
-    let (pages, render_diagnostics) = render::render(&site, &env, &assets, &extras);
-    files.extend(pages);
+    let (mut files, render_diagnostics) = render_scope(&site, options, &Scope::All, true);
     diagnostics.extend(render_diagnostics);
-
     files.sort_by(|a, b| a.path.cmp(&b.path));
     for pair in files.windows(2) {
         if pair[0].path == pair[1].path {
@@ -87,6 +58,69 @@ pub fn render_site(options: &BuildOptions) -> (Vec<OutputFile>, Vec<Diagnostic>,
     }
     diagnostics::sort(&mut diagnostics);
     (files, diagnostics, Some(output_dir))
+}
+
+/// Loads and resolves the site (reusing what is unchanged since `previous`),
+/// and names the output directory. `None` when book.toml is unusable.
+pub(crate) fn resolve_site(
+    options: &BuildOptions,
+    previous: Option<&Site>,
+) -> (Option<(Site, PathBuf)>, Vec<Diagnostic>) {
+    let mut reuse = load::Reuse::default();
+    if let Some(site) = previous {
+        reuse.pages = site.pages.iter().map(|p| (p.file.as_path(), p)).collect();
+        reuse.facts = site
+            .facts
+            .iter()
+            .map(|(id, f)| (f.file.as_path(), (id.as_str(), f)))
+            .collect();
+    }
+    let (sources, mut diagnostics) = load::load_reusing(&options.root, options.drafts, &reuse);
+    let Some(mut sources) = sources else {
+        return (None, diagnostics);
+    };
+    if let Some(base_url) = &options.base_url {
+        sources.config.site.base_url = base_url.clone();
+    }
+    let output_dir = options
+        .output
+        .clone()
+        .unwrap_or_else(|| options.root.join(&sources.config.build.output_dir));
+    let (site, resolve_diagnostics) = site::resolve_reusing(sources, previous);
+    diagnostics.extend(resolve_diagnostics);
+    (Some((site, output_dir)), diagnostics)
+}
+
+/// Renders the pages of `scope`, with the theme's assets; the plan's print
+/// pages (and PDFs, when the options ask for them) with `print`.
+pub(crate) fn render_scope(
+    site: &Site,
+    options: &BuildOptions,
+    scope: &Scope,
+    print: bool,
+) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+    let theme_dir = Path::new("themes").join(&site.config.site.theme);
+    let (assets, mut diagnostics) = assets::build(&site.theme, &theme_dir);
+    let (env, template_diagnostics) = render::environment(site);
+    diagnostics.extend(template_diagnostics);
+
+    let mut files = assets.files.clone();
+    let mut extras = Extras::default();
+    if print {
+        let (print_files, print_diagnostics) = print::render(site, &env, &assets, options.pdf);
+        for file in &print_files {
+            if file.path.ends_with(".pdf") {
+                let lang = file.path.split('/').next().unwrap_or("").to_owned();
+                extras.pdfs.insert(lang, (file.path.clone(), file.bytes.len()));
+            }
+        }
+        files.extend(print_files);
+        diagnostics.extend(print_diagnostics);
+    }
+    let (pages, render_diagnostics) = render::render(site, &env, &assets, &extras, scope);
+    files.extend(pages);
+    diagnostics.extend(render_diagnostics);
+    (files, diagnostics)
 }
 
 pub fn build(options: &BuildOptions) -> BuildReport {

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use crate::diagnostics::{self, Diagnostic};
 use crate::values::{Localized, PartialDate};
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     pub site: SiteConfig,
@@ -20,7 +20,7 @@ pub struct Config {
     pub plan: Option<PlanConfig>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SiteConfig {
     /// The site's name, shown in every page header.
@@ -56,7 +56,7 @@ pub enum MissingTranslation {
     Omit,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BuildConfig {
     #[serde(default = "default_output_dir")]
@@ -80,7 +80,7 @@ impl Default for BuildConfig {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PlanConfig {
     /// The content section that holds the plan's chapters.
@@ -99,7 +99,7 @@ pub struct PlanConfig {
     pub date: Option<PartialDate>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(untagged)]
 pub enum ChapterEntry {
     Chapter(String),

@@ -26,7 +26,7 @@ pub enum Message {
 }
 
 /// The strings of one language, keyed by dotted path (`taxonomy.kind.title`).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Catalog {
     pub messages: BTreeMap<String, Message>,
     /// 1-based line of each key in its file, for diagnostics and reports.
@@ -159,7 +159,7 @@ pub fn plural_category(lang: &str, n: i64) -> &'static str {
 }
 
 /// All interface strings of the site, per language.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Strings {
     pub catalogs: BTreeMap<String, Catalog>,
     pub source: String,

@@ -15,6 +15,7 @@ pub mod facts;
 pub mod feeds;
 pub mod frontmatter;
 pub mod i18n;
+pub mod incremental;
 pub mod load;
 pub mod markdown;
 pub mod output;

@@ -5,8 +5,9 @@
 //! problem found on the way. Files are read and parsed in parallel; the
 //! result is sorted so that nothing depends on the order the disk returns.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 
 use rayon::prelude::*;
 
@@ -47,6 +48,8 @@ pub struct SourcePage {
     pub body_line_offset: usize,
     /// An `_index` page: the page of a section (or the home page).
     pub is_section: bool,
+    /// The file as it was read, for [`Reuse`].
+    pub stamp: Option<Stamp>,
 }
 
 impl SourcePage {
@@ -60,9 +63,41 @@ pub struct EntityFacts {
     pub file: PathBuf,
     pub text: String,
     pub facts: Facts,
+    pub stamp: Option<Stamp>,
 }
 
-#[derive(Debug, Default)]
+/// A file's size and modification time when it was read, and when that was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    modified: SystemTime,
+    len: u64,
+    read_at: SystemTime,
+}
+
+impl Stamp {
+    /// Taken just before reading the file.
+    fn of(root: &Path, file: &Path) -> Option<Stamp> {
+        let metadata = std::fs::metadata(root.join(file)).ok()?;
+        Some(Stamp {
+            modified: metadata.modified().ok()?,
+            len: metadata.len(),
+            read_at: SystemTime::now(),
+        })
+    }
+
+    /// Whether the file, stamped again `now`, surely still has the text read
+    /// then: same size and time, and that time well before the read. (A file
+    /// written within the file system's timestamp resolution of the read
+    /// could change and keep its time; those are read again.)
+    fn unchanged(&self, now: &Stamp) -> bool {
+        const RESOLUTION: Duration = Duration::from_secs(2);
+        self.len == now.len
+            && self.modified == now.modified
+            && self.modified.checked_add(RESOLUTION).is_some_and(|t| t < self.read_at)
+    }
+}
+
+#[derive(Debug, Default, PartialEq)]
 pub struct Theme {
     /// Template name (path under `templates/`) and source.
     pub templates: Vec<(String, String)>,
@@ -82,8 +117,22 @@ pub fn load_config(root: &Path) -> Result<Config, Vec<Diagnostic>> {
     Config::parse(&file, &text)
 }
 
+/// Content files parsed by an earlier load, by path (`serve` keeps them
+/// between builds): a file whose size and modification time are as then is
+/// not read again, and one whose text is as then is not parsed again.
+#[derive(Default)]
+pub struct Reuse<'a> {
+    pub pages: HashMap<&'a Path, &'a SourcePage>,
+    pub facts: HashMap<&'a Path, (&'a str, &'a EntityFacts)>,
+}
+
 /// Reads the whole site. `None` when the configuration itself is unusable.
 pub fn load(root: &Path, drafts: bool) -> (Option<Sources>, Vec<Diagnostic>) {
+    load_reusing(root, drafts, &Reuse::default())
+}
+
+/// [`load`], taking unchanged content files from `reuse`.
+pub fn load_reusing(root: &Path, drafts: bool, reuse: &Reuse) -> (Option<Sources>, Vec<Diagnostic>) {
     let config = match load_config(root) {
         Ok(c) => c,
         Err(d) => return (None, d),
@@ -94,7 +143,7 @@ pub fn load(root: &Path, drafts: bool) -> (Option<Sources>, Vec<Diagnostic>) {
     let content_files = walk(root, Path::new("content"), &mut diagnostics);
     let results: Vec<Loaded> = content_files
         .par_iter()
-        .map(|file| load_content_file(root, file, &languages))
+        .map(|file| load_content_file(root, file, &languages, reuse))
         .collect();
     let mut pages = Vec::new();
     let mut facts = BTreeMap::new();
@@ -165,7 +214,7 @@ enum Loaded {
     Problem(Diagnostic),
 }
 
-fn load_content_file(root: &Path, file: &Path, languages: &[String]) -> Loaded {
+fn load_content_file(root: &Path, file: &Path, languages: &[String], reuse: &Reuse) -> Loaded {
     let rel = file.strip_prefix("content").unwrap_or(file);
     let name = rel.file_name().and_then(|n| n.to_str()).unwrap_or("");
     let dir: Vec<&str> = rel
@@ -200,10 +249,21 @@ fn load_content_file(root: &Path, file: &Path, languages: &[String]) -> Loaded {
                         .with_hint("use lowercase letters a–z, digits, `-` and `_` in file and directory names"),
                 );
             }
+            let stamp = Stamp::of(root, file);
+            let cached = reuse.pages.get(file);
+            if let Some(page) = cached.filter(|p| p.stamp.zip(stamp).is_some_and(|(then, now)| then.unchanged(&now))) {
+                return Loaded::Page(Box::new((*page).clone()));
+            }
             let text = match read_text(root, file) {
                 Ok(t) => t,
                 Err(d) => return Loaded::Problem(d),
             };
+            if let Some(page) = cached.filter(|p| p.text == text) {
+                return Loaded::Page(Box::new(SourcePage {
+                    stamp,
+                    ..(*page).clone()
+                }));
+            }
             match frontmatter::split(file, &text) {
                 Ok(split) => {
                     let body_start = text.len() - split.body.len();
@@ -217,6 +277,7 @@ fn load_content_file(root: &Path, file: &Path, languages: &[String]) -> Loaded {
                         body_line_offset,
                         is_section,
                         text,
+                        stamp,
                     }))
                 }
                 Err(d) => Loaded::Problem(d),
@@ -231,10 +292,24 @@ fn load_content_file(root: &Path, file: &Path, languages: &[String]) -> Loaded {
                         .with_hint("use lowercase letters a–z, digits, `-` and `_` in file and directory names"),
                 );
             }
+            let stamp = Stamp::of(root, file);
+            let cached = reuse.facts.get(file);
+            if let Some((id, facts)) =
+                cached.filter(|(_, f)| f.stamp.zip(stamp).is_some_and(|(then, now)| then.unchanged(&now)))
+            {
+                return Loaded::Facts((*id).to_owned(), Box::new((*facts).clone()));
+            }
             let text = match read_text(root, file) {
                 Ok(t) => t,
                 Err(d) => return Loaded::Problem(d),
             };
+            if let Some((id, facts)) = cached.filter(|(_, f)| f.text == text) {
+                let facts = EntityFacts {
+                    stamp,
+                    ..(*facts).clone()
+                };
+                return Loaded::Facts((*id).to_owned(), Box::new(facts));
+            }
             match yaml::parse::<Facts>(file, &text, &text, 0) {
                 Ok(facts) => Loaded::Facts(
                     segments.join("/"),
@@ -242,6 +317,7 @@ fn load_content_file(root: &Path, file: &Path, languages: &[String]) -> Loaded {
                         file: file.to_owned(),
                         text,
                         facts,
+                        stamp,
                     }),
                 ),
                 Err(d) => Loaded::Problem(d),
@@ -407,4 +483,26 @@ fn load_theme(root: &Path, name: &str, diagnostics: &mut Vec<Diagnostic>) -> The
         }
     }
     theme
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_as_new_as_its_read_is_read_again() {
+        let now = SystemTime::now();
+        let stamp = |modified: SystemTime, len: u64| Stamp {
+            modified,
+            len,
+            read_at: now,
+        };
+        let old = now - Duration::from_secs(60);
+        assert!(stamp(old, 10).unchanged(&stamp(old, 10)));
+        assert!(!stamp(old, 10).unchanged(&stamp(old, 11)));
+        assert!(!stamp(old, 10).unchanged(&stamp(now, 10)));
+        // written in the same second as it was read: its time proves nothing
+        let recent = now - Duration::from_millis(500);
+        assert!(!stamp(recent, 10).unchanged(&stamp(recent, 10)));
+    }
 }

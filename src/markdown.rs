@@ -35,7 +35,7 @@ pub struct InternalLink {
     pub offset: usize,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Analysis {
     pub headings: Vec<Heading>,
     pub links: Vec<InternalLink>,

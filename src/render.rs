@@ -5,7 +5,7 @@
 //! minijinja, and adds the machine-readable files (sitemap, feeds, robots).
 //! Pure: every output is a function of the site; errors become diagnostics.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -276,28 +276,52 @@ fn template_diagnostic(site: &Site, e: &TemplateError) -> Diagnostic {
     }
 }
 
-/// Renders every HTML page and the machine-readable files.
+/// Which pages [`render`] makes.
+pub enum Scope {
+    /// The whole site.
+    All,
+    /// The pages of these ids and of these (taxonomy, term) pairs in every
+    /// language, plus the sitemap, robots.txt and feeds, which are cheap to
+    /// make and list every page. For `serve`.
+    Ids {
+        ids: BTreeSet<String>,
+        terms: BTreeSet<(String, String)>,
+    },
+}
+
+/// Renders the HTML pages of `scope` and the machine-readable files.
 pub fn render(
     site: &Site,
     env: &Environment<'static>,
     assets: &Assets,
     extras: &Extras,
+    scope: &Scope,
 ) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+    let (ids, terms) = match scope {
+        Scope::All => (None, None),
+        Scope::Ids { ids, terms } => (Some(ids), Some(terms)),
+    };
     let mut jobs: Vec<Job> = Vec::new();
     for lang in site.languages() {
         jobs.extend(
             site.ids
-                .values()
-                .filter_map(|versions| versions.get(lang))
+                .iter()
+                .filter(|(id, _)| ids.is_none_or(|ids| ids.contains(*id)))
+                .filter_map(|(_, versions)| versions.get(lang))
                 .map(|ix| Job::Page(*ix)),
         );
         for taxonomy in &site.config.site.taxonomies {
-            jobs.push(Job::Taxonomy {
-                lang: lang.clone(),
-                taxonomy: taxonomy.clone(),
-                term: None,
-            });
+            if terms.is_none() {
+                jobs.push(Job::Taxonomy {
+                    lang: lang.clone(),
+                    taxonomy: taxonomy.clone(),
+                    term: None,
+                });
+            }
             for term in site.terms.get(taxonomy).into_iter().flat_map(|t| t.keys()) {
+                if terms.is_some_and(|terms| !terms.contains(&(taxonomy.clone(), term.clone()))) {
+                    continue;
+                }
                 jobs.push(Job::Taxonomy {
                     lang: lang.clone(),
                     taxonomy: taxonomy.clone(),
@@ -306,8 +330,10 @@ pub fn render(
             }
         }
     }
-    jobs.push(Job::Chooser);
-    jobs.push(Job::NotFound);
+    if ids.is_none() {
+        jobs.push(Job::Chooser);
+        jobs.push(Job::NotFound);
+    }
 
     let results: Vec<Result<OutputFile, Diagnostic>> = jobs
         .par_iter()

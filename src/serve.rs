@@ -2,8 +2,9 @@
 //!
 //! The site is built into memory and served from there, so only files of
 //! the output can ever be served (no path reaches the disk). The sources
-//! are watched (notify + notify-debouncer-full); every change rebuilds and
-//! tells open pages to reload through Server-Sent Events. A failed rebuild
+//! are watched (notify + notify-debouncer-full); a change rebuilds what it
+//! affects (see [`crate::incremental`]) and tells open pages to reload
+//! through Server-Sent Events. A failed rebuild
 //! keeps the last good site served and shows the errors in the terminal and
 //! as an overlay in open pages until they are fixed. The small script that
 //! does this is injected into HTML responses here, never into `build` output.
@@ -16,12 +17,12 @@ use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
-use notify::RecursiveMode;
+use notify::{EventKind, RecursiveMode};
 use notify_debouncer_full::new_debouncer;
 use tiny_http::{Header, Method, Request, Response, Server};
 
-use crate::build::{self, BuildOptions};
-use crate::diagnostics::Diagnostic;
+use crate::build::BuildOptions;
+use crate::incremental::{self, Session};
 
 /// Path of the event stream; no output file can have it (ids are lowercase
 /// and output directories never start with `_`).
@@ -46,7 +47,17 @@ type Clients = Arc<Mutex<Vec<Sender<String>>>>;
 pub fn serve(options: &ServeOptions) -> i32 {
     let state = Arc::new(RwLock::new(State::default()));
     let clients: Clients = Arc::new(Mutex::new(Vec::new()));
-    rebuild(&options.root, &state, &clients, "initial build");
+    // absolute, as the watcher's paths are, to name changed files by their relative path
+    let root = std::path::absolute(&options.root).unwrap_or_else(|_| options.root.clone());
+    let mut session = Session::new(BuildOptions {
+        root: root.clone(),
+        output: None,
+        base_url: None,
+        drafts: true,
+        write: false,
+        pdf: false,
+    });
+    rebuild(&mut session, &state, &clients, "initial build");
 
     let Some((server, addr)) = bind(options.bind, options.port) else {
         eprintln!(
@@ -64,7 +75,7 @@ pub fn serve(options: &ServeOptions) -> i32 {
             return 1;
         }
     };
-    for watched in watched_paths(&options.root) {
+    for watched in watched_paths(&root) {
         let mode = if watched.is_dir() {
             RecursiveMode::Recursive
         } else {
@@ -81,20 +92,22 @@ pub fn serve(options: &ServeOptions) -> i32 {
         addr.ip().to_string()
     };
     eprintln!("serving at http://{url_host}:{port}/ (Ctrl-C to stop)");
-    let root = options.root.clone();
     let (watch_state, watch_clients) = (state.clone(), clients.clone());
     std::thread::spawn(move || {
         for result in rx {
             let Ok(events) = result else { continue };
+            // reading a file is an event too (inotify's open and close):
+            // only changes count, or every rebuild would start the next
             let changed: Vec<PathBuf> = events
                 .iter()
+                .filter(|e| !matches!(e.kind, EventKind::Access(_)))
                 .flat_map(|e| e.paths.iter())
                 .filter(|p| is_source_change(p))
                 .cloned()
                 .collect();
             if let Some(first) = changed.first() {
                 let label = first.strip_prefix(&root).unwrap_or(first).display().to_string();
-                rebuild(&root, &watch_state, &watch_clients, &label);
+                rebuild(&mut session, &watch_state, &watch_clients, &label);
             }
         }
     });
@@ -132,29 +145,35 @@ fn bind(ip: IpAddr, port: u16) -> Option<(Server, SocketAddr)> {
     })
 }
 
-fn rebuild(root: &Path, state: &RwLock<State>, clients: &Clients, label: &str) {
+fn rebuild(session: &mut Session, state: &RwLock<State>, clients: &Clients, label: &str) {
     let start = Instant::now();
-    let options = BuildOptions {
-        root: root.to_owned(),
-        output: None,
-        base_url: None,
-        drafts: true,
-        write: false,
-        pdf: false,
-    };
-    let (files, diagnostics, _) = build::render_site(&options);
-    let errors: Vec<&Diagnostic> = diagnostics.iter().filter(|d| d.is_error()).collect();
-    for d in &diagnostics {
+    let update = session.rebuild();
+    for d in &update.diagnostics {
         eprintln!("{d}");
     }
-    let message = if errors.is_empty() {
+    let message = if update.is_ok() {
+        let rendered = update.files.len();
         let mut s = state.write().unwrap_or_else(|e| e.into_inner());
-        s.files = files.into_iter().map(|f| (f.path, f.bytes)).collect();
-        s.errors = None;
-        eprintln!("rebuilt ({label}) in {} ms", start.elapsed().as_millis());
+        let had_errors = s.errors.take().is_some();
+        incremental::apply(&mut s.files, update);
+        drop(s);
+        if rendered == 0 && !had_errors {
+            eprintln!("nothing to rebuild ({label})");
+            return;
+        }
+        eprintln!(
+            "rebuilt ({label}): {rendered} file(s) in {} ms",
+            start.elapsed().as_millis()
+        );
         "reload".to_owned()
     } else {
-        let text: String = errors.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("\n");
+        let errors: Vec<String> = update
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| d.to_string())
+            .collect();
+        let text = errors.join("\n");
         state.write().unwrap_or_else(|e| e.into_inner()).errors = Some(text.clone());
         eprintln!(
             "build failed ({label}): {} error(s); still serving the last good site",

@@ -36,11 +36,13 @@ pub struct Site {
 }
 
 /// The plan's chapters in document order.
+#[derive(PartialEq)]
 pub struct Plan {
     pub section: String,
     pub chapters: Vec<Chapter>,
 }
 
+#[derive(PartialEq)]
 pub struct Chapter {
     pub id: String,
     pub number: String,
@@ -92,6 +94,12 @@ impl Site {
 }
 
 pub fn resolve(sources: Sources) -> (Site, Vec<Diagnostic>) {
+    resolve_reusing(sources, None)
+}
+
+/// [`resolve`], taking the analysis of a page whose body is unchanged from
+/// `previous` instead of parsing it again.
+pub fn resolve_reusing(sources: Sources, previous: Option<&Site>) -> (Site, Vec<Diagnostic>) {
     let Sources {
         config,
         pages,
@@ -108,7 +116,16 @@ pub fn resolve(sources: Sources) -> (Site, Vec<Diagnostic>) {
     }
     let analyses: Vec<Analysis> = {
         use rayon::prelude::*;
-        pages.par_iter().map(|p| markdown::analyze(p.body())).collect()
+        pages
+            .par_iter()
+            .map(|p| {
+                let old = previous.and_then(|s| Some((s, s.ids.get(&p.id)?.get(&p.lang)?)));
+                match old {
+                    Some((s, ix)) if s.pages[*ix].body() == p.body() => s.analyses[*ix].clone(),
+                    _ => markdown::analyze(p.body()),
+                }
+            })
+            .collect()
     };
 
     // sections: every page's parent must be a section with an _index page

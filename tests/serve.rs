@@ -6,6 +6,7 @@ mod common;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::Site;
@@ -13,6 +14,8 @@ use common::Site;
 struct Server {
     child: Child,
     port: u16,
+    /// What the server printed after it started listening.
+    log: Arc<Mutex<Vec<String>>>,
 }
 
 impl Drop for Server {
@@ -42,8 +45,14 @@ fn start(site: &Site) -> Server {
         }
     };
     // keep draining stderr so the server never blocks on a full pipe
-    std::thread::spawn(move || for _ in stderr.lines() {});
-    Server { child, port }
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let sink = log.clone();
+    std::thread::spawn(move || {
+        for line in stderr.lines().map_while(Result::ok) {
+            sink.lock().unwrap().push(line);
+        }
+    });
+    Server { child, port, log }
 }
 
 /// (status code, body) of a GET or HEAD.
@@ -158,6 +167,14 @@ fn edits_reload_errors_overlay_and_the_last_good_site_stays_served() {
     save(&site, "content/a.sv.md", "---\ntitle: A lagad\n---\n## R {#mal}\n");
     wait_for(&mut events, "reload");
     assert!(request(server.port, "GET", "/sv/a/").1.contains("<h1>A lagad</h1>"));
+
+    // Rebuilding reads the sources, and reading is no change: once the
+    // edits are done, the server stays quiet.
+    std::thread::sleep(Duration::from_millis(500));
+    let settled = server.log.lock().unwrap().len();
+    std::thread::sleep(Duration::from_millis(1500));
+    let log = server.log.lock().unwrap();
+    assert_eq!(log.len(), settled, "rebuilt with no edit: {:?}", &log[settled..]);
 }
 
 #[test]

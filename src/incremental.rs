@@ -1,0 +1,245 @@
+//! Incremental rebuilds, for `serve`.
+//!
+//! A [`Session`] keeps the site in memory between builds. A rebuild reads
+//! every source file again, but parses only the files whose text changed
+//! and analyses only the bodies that changed; it resolves the whole site,
+//! so every error is still found. It then renders only the pages a change
+//! can show on:
+//!
+//! - a page whose body changed (same front matter, same outgoing links):
+//!   that page in each of its languages, and the plan's print pages when
+//!   it is part of the plan;
+//! - a page whose front matter or links changed: also the pages showing its
+//!   title, description or date (its section's list, pages it links to and
+//!   related pages, which list it; its descendants' breadcrumbs; the plan's
+//!   neighbours), and the pages of its taxonomy terms;
+//! - the home page or a section in the menu, an entity's facts, a page
+//!   added or removed, book.toml, the interface strings or the theme: the
+//!   whole site.
+//!
+//! The sitemap, robots.txt and feeds are made every time. `tests/incremental.rs`
+//! checks that each kind of edit gives exactly the files a full build gives.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::build::{self, BuildOptions};
+use crate::diagnostics::{self, Diagnostic};
+use crate::render::{OutputFile, Scope};
+use crate::site::Site;
+
+pub struct Session {
+    options: BuildOptions,
+    /// The last site resolved, good or not: its parsed files are reused.
+    latest: Option<Site>,
+    /// The site the current output was rendered from.
+    rendered: Option<Site>,
+}
+
+/// What a rebuild changed.
+pub struct Update {
+    /// `files` is the whole output (replace everything) rather than the
+    /// files rendered again (replace those).
+    pub full: bool,
+    pub files: Vec<OutputFile>,
+    /// Sorted; when one is an error, nothing was rendered.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Update {
+    pub fn is_ok(&self) -> bool {
+        !self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+impl Session {
+    pub fn new(options: BuildOptions) -> Self {
+        Session {
+            options,
+            latest: None,
+            rendered: None,
+        }
+    }
+
+    /// Builds the site again; the first call, and any call after a change
+    /// beyond page content, renders everything.
+    pub fn rebuild(&mut self) -> Update {
+        let cache = self.latest.as_ref().or(self.rendered.as_ref());
+        let (resolved, mut diagnostics) = build::resolve_site(&self.options, cache);
+        let Some((site, _)) = resolved else {
+            diagnostics::sort(&mut diagnostics);
+            self.latest = None;
+            return Update {
+                full: false,
+                files: Vec::new(),
+                diagnostics,
+            };
+        };
+        if diagnostics.iter().any(Diagnostic::is_error) {
+            diagnostics::sort(&mut diagnostics);
+            self.latest = Some(site);
+            return Update {
+                full: false,
+                files: Vec::new(),
+                diagnostics,
+            };
+        }
+        let scope = match &self.rendered {
+            Some(old) => affected(old, &site),
+            None => Some((Scope::All, true)),
+        };
+        let (full, mut files) = match scope {
+            None => (false, Vec::new()),
+            Some((scope, print)) => {
+                let full = matches!(scope, Scope::All);
+                let (files, render_diagnostics) = build::render_scope(&site, &self.options, &scope, print);
+                diagnostics.extend(render_diagnostics);
+                (full, files)
+            }
+        };
+        diagnostics::sort(&mut diagnostics);
+        if diagnostics.iter().any(Diagnostic::is_error) {
+            files.clear();
+            self.latest = Some(site);
+        } else {
+            files.sort_by(|a, b| a.path.cmp(&b.path));
+            // after a good build the site rendered is also the cache
+            self.latest = None;
+            self.rendered = Some(site);
+        }
+        Update {
+            full,
+            files,
+            diagnostics,
+        }
+    }
+}
+
+/// What to render for `new`, given that `old` was rendered last: `None`
+/// when nothing changed, else the scope and whether the print pages too.
+fn affected(old: &Site, new: &Site) -> Option<(Scope, bool)> {
+    let everything = Some((Scope::All, true));
+    if old.config != new.config
+        || old.strings != new.strings
+        || old.theme != new.theme
+        || old.plan != new.plan
+        || old.ids.len() != new.ids.len()
+        || old
+            .ids
+            .iter()
+            .zip(&new.ids)
+            .any(|((a, av), (b, bv))| a != b || !av.keys().eq(bv.keys()))
+        || !old
+            .facts
+            .iter()
+            .map(|(id, f)| (id, &f.text))
+            .eq(new.facts.iter().map(|(id, f)| (id, &f.text)))
+    {
+        return everything;
+    }
+
+    let mut ids = BTreeSet::new();
+    let mut terms = BTreeSet::new();
+    let in_plan = |id: &str| {
+        new.plan
+            .as_ref()
+            .is_some_and(|p| p.section == id || p.chapters.iter().any(|c| c.id == id))
+    };
+    for (id, versions) in &new.ids {
+        let mut body_changed = false;
+        let mut shown_changed = false;
+        for (lang, ix) in versions {
+            let (a, b) = (&old.pages[old.ids[id][lang]], &new.pages[*ix]);
+            if a.text == b.text {
+                continue;
+            }
+            body_changed = true;
+            let links = |site: &Site, page| -> Vec<(String, Option<String>)> {
+                let analysis: &crate::markdown::Analysis = site.analysis(page);
+                analysis
+                    .links
+                    .iter()
+                    .map(|l| (l.id.clone(), l.anchor.clone()))
+                    .collect()
+            };
+            if a.text[..a.body_start] != b.text[..b.body_start] || links(old, a) != links(new, b) {
+                shown_changed = true;
+            }
+        }
+        if !body_changed {
+            continue;
+        }
+        ids.insert(id.clone());
+        if !shown_changed {
+            continue;
+        }
+        // the home page and the sections in the menu appear on every page
+        let in_menu = Site::parent(id) == Some("") && new.children.contains_key(id);
+        if id.is_empty() || in_menu {
+            return everything;
+        }
+        for site in [old, new] {
+            ids.extend(shown_on(site, id));
+        }
+        // the taxonomy terms it has list it
+        for (taxonomy, by_term) in &new.terms {
+            for (term, listed) in by_term {
+                if listed.contains(id) {
+                    terms.insert((taxonomy.clone(), term.clone()));
+                }
+            }
+        }
+        if in_plan(id)
+            && let Some(plan) = &new.plan
+        {
+            // chapters link to their neighbours by title
+            ids.extend(plan.chapters.iter().map(|c| c.id.clone()));
+            ids.insert(plan.section.clone());
+        }
+    }
+    if ids.is_empty() {
+        return None;
+    }
+    let print = ids.iter().any(|id| in_plan(id));
+    Some((Scope::Ids { ids, terms }, print))
+}
+
+/// The ids of the pages that show `id`'s title, description or date in
+/// `site`, other than the page itself and the taxonomy pages.
+fn shown_on(site: &Site, id: &str) -> BTreeSet<String> {
+    let mut ids = BTreeSet::new();
+    let links_of = |id: &str| -> Vec<String> {
+        site.ids
+            .get(id)
+            .into_iter()
+            .flat_map(|versions| versions.values())
+            .flat_map(|ix| site.analyses[*ix].links.iter().map(|l| l.id.clone()))
+            .collect()
+    };
+    let related_of = |id: &str| -> Vec<String> { site.related.get(id).into_iter().flatten().cloned().collect() };
+    // related pages and the pages it links to list it (as related or backlink)
+    ids.extend(links_of(id));
+    ids.extend(related_of(id));
+    // its section lists it
+    if let Some(parent) = Site::parent(id) {
+        ids.insert(parent.to_owned());
+    }
+    // a section's title: its descendants' breadcrumbs, and the pages that
+    // list one of its children (with the section's name)
+    let prefix = format!("{id}/");
+    for descendant in site.ids.keys().filter(|d| d.starts_with(&prefix)) {
+        ids.insert(descendant.clone());
+    }
+    for child in site.children.get(id).into_iter().flatten() {
+        ids.extend(links_of(child));
+        ids.extend(related_of(child));
+    }
+    ids
+}
+
+/// The output as a map from path to bytes, after applying `update`.
+pub fn apply(files: &mut BTreeMap<String, Vec<u8>>, update: Update) {
+    if update.full {
+        files.clear();
+    }
+    files.extend(update.files.into_iter().map(|f| (f.path, f.bytes)));
+}
