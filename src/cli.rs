@@ -49,6 +49,9 @@ pub enum Command {
         /// Milliseconds to wait for a burst of file changes to settle before rebuilding.
         #[arg(long, default_value_t = 50)]
         debounce: u64,
+        /// Open the site in a browser (`$BROWSER`, else the system's default).
+        #[arg(long)]
+        open: bool,
     },
     /// Translation status: what is missing, stale or extra in each language.
     ///
@@ -76,6 +79,9 @@ pub enum Command {
         /// Include pages marked `draft: true`.
         #[arg(long)]
         drafts: bool,
+        /// Also check that links to other sites answer (needs the network).
+        #[arg(long)]
+        external: bool,
     },
 }
 
@@ -118,11 +124,13 @@ pub fn run(cli: Cli) -> i32 {
             port,
             bind,
             debounce,
+            open,
         } => crate::serve::serve(&crate::serve::ServeOptions {
             root,
             bind,
             port,
             debounce: std::time::Duration::from_millis(debounce),
+            open,
         }),
         Command::I18n {
             action: None,
@@ -146,16 +154,35 @@ pub fn run(cli: Cli) -> i32 {
             }
             Err(diagnostics) => print_errors(&diagnostics),
         },
-        Command::Check { root, drafts } => {
+        Command::Check { root, drafts, external } => {
             let report = build::build(&BuildOptions {
-                root,
+                root: root.clone(),
                 output: None,
                 base_url: None,
                 drafts,
                 write: false,
                 pdf: true,
             });
-            finish(&report, "checked")
+            let code = finish(&report, "checked");
+            if !external || code != 0 {
+                return code;
+            }
+            let report = crate::external::check(&root, drafts);
+            let mut stderr = std::io::stderr().lock();
+            for d in &report.diagnostics {
+                let _ = writeln!(stderr, "{d}");
+            }
+            let broken = report
+                .diagnostics
+                .iter()
+                .filter(|d| d.severity == Severity::Error)
+                .count();
+            let _ = writeln!(
+                stderr,
+                "external links: {} address(es) at {} place(s) checked, {broken} broken",
+                report.urls, report.links
+            );
+            i32::from(broken > 0)
         }
     }
 }

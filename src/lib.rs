@@ -11,6 +11,7 @@ pub mod build;
 pub mod cli;
 pub mod config;
 pub mod diagnostics;
+pub mod external;
 pub mod facts;
 pub mod feeds;
 pub mod frontmatter;

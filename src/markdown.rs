@@ -43,6 +43,8 @@ pub struct Analysis {
     pub bad_links: Vec<(usize, String)>,
     /// Offsets of raw HTML.
     pub raw_html: Vec<usize>,
+    /// Links and images to other sites (`http://`, `https://`): (URL, offset).
+    pub external: Vec<(String, usize)>,
 }
 
 /// Parses `@/id#anchor`; `Ok(None)` for links that are not internal.
@@ -86,6 +88,7 @@ pub fn analyze(body: &str) -> Analysis {
                         anchor,
                         offset: *offset,
                     }),
+                    Ok(None) if is_external(dest_url) => analysis.external.push((dest_url.to_string(), *offset)),
                     Ok(None) => {}
                     Err(message) => analysis.bad_links.push((*offset, message)),
                 }
@@ -95,6 +98,12 @@ pub fn analyze(body: &str) -> Analysis {
         }
     }
     analysis
+}
+
+/// A link to another site, checked by `plansite check --external`.
+pub fn is_external(dest: &str) -> bool {
+    let scheme = dest.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
+    matches!(scheme.as_deref(), Some("http" | "https"))
 }
 
 /// Where a rewritten link points.
