@@ -33,6 +33,8 @@ pub struct ServeOptions {
     pub bind: IpAddr,
     pub port: u16,
     pub debounce: Duration,
+    /// Open the site in a browser once it is served.
+    pub open: bool,
 }
 
 /// The site as currently served, and the errors of the last build (if it failed).
@@ -91,7 +93,11 @@ pub fn serve(options: &ServeOptions) -> i32 {
     } else {
         addr.ip().to_string()
     };
-    eprintln!("serving at http://{url_host}:{port}/ (Ctrl-C to stop)");
+    let url = format!("http://{url_host}:{port}/");
+    eprintln!("serving at {url} (Ctrl-C to stop)");
+    if options.open {
+        open_browser(&url);
+    }
     let (watch_state, watch_clients) = (state.clone(), clients.clone());
     std::thread::spawn(move || {
         for result in rx {
@@ -117,6 +123,25 @@ pub fn serve(options: &ServeOptions) -> i32 {
         std::thread::spawn(move || handle(request, &state, &clients));
     }
     0
+}
+
+/// Opens `url` with `$BROWSER` when set, else the system's opener.
+fn open_browser(url: &str) {
+    let (program, args): (String, Vec<&str>) = match std::env::var("BROWSER") {
+        Ok(browser) if !browser.trim().is_empty() => (browser, vec![url]),
+        _ if cfg!(target_os = "macos") => ("open".to_owned(), vec![url]),
+        _ if cfg!(windows) => ("cmd".to_owned(), vec!["/C", "start", "", url]),
+        _ => ("xdg-open".to_owned(), vec![url]),
+    };
+    let spawned = std::process::Command::new(&program)
+        .args(&args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    if let Err(e) = spawned {
+        eprintln!("warning: cannot open a browser with `{program}`: {e}; open {url} yourself");
+    }
 }
 
 /// The files and directories whose changes rebuild the site.

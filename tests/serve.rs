@@ -5,6 +5,7 @@ mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -26,9 +27,15 @@ impl Drop for Server {
 }
 
 fn start(site: &Site) -> Server {
+    start_with(site, &[], &[])
+}
+
+fn start_with(site: &Site, args: &[&str], env: &[(&str, &Path)]) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_plansite"))
         .args(["serve", "--port", "0", "--root"])
         .arg(site.root())
+        .args(args)
+        .envs(env.iter().copied())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
@@ -211,4 +218,29 @@ fn only_output_files_are_served_with_their_types() {
     assert_eq!(request(server.port, "POST", "/").0, 405);
     // a directory without its slash redirects, so relative links keep working
     assert_eq!(request(server.port, "GET", "/sv/a").0, 301);
+}
+
+#[cfg(unix)]
+#[test]
+fn open_hands_the_address_to_the_browser() {
+    let site = Site::fixture("cross_links");
+    // a stand-in browser that writes down what it was asked to open
+    let browser = site.root().join("browser.sh");
+    let opened = site.root().join("opened.txt");
+    std::fs::write(
+        &browser,
+        format!("#!/bin/sh\nprintf '%s' \"$1\" > '{}'\n", opened.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(&browser, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let server = start_with(&site, &["--open"], &[("BROWSER", &browser)]);
+    let mut url = String::new();
+    for _ in 0..100 {
+        url = std::fs::read_to_string(&opened).unwrap_or_default();
+        if !url.is_empty() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(url, format!("http://127.0.0.1:{}/", server.port));
 }
