@@ -80,6 +80,10 @@ fn write_tree(dir: &Path, files: &[OutputFile]) -> Result<(), String> {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
         }
+        // a file that already holds these bytes is left as it is
+        if std::fs::read(&path).is_ok_and(|old| old == file.bytes) {
+            return Ok(());
+        }
         std::fs::write(&path, &file.bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
     })
 }
