@@ -197,7 +197,10 @@ mod tests {
             OutputFile::new("b/index.html", "now a directory"),
             OutputFile::new("kept/index.html", "k2"),
         ];
-        let third = [OutputFile::new("kept/index.html", "k3"), OutputFile::new("new.txt", "n")];
+        let third = [
+            OutputFile::new("kept/index.html", "k3"),
+            OutputFile::new("new.txt", "n"),
+        ];
         for files in [&first[..], &second, &third, &first, &third] {
             publish(&out, files).unwrap();
             let expected: Vec<(String, String)> = files
