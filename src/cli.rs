@@ -168,17 +168,8 @@ pub fn run(cli: Cli) -> i32 {
                 return code;
             }
             let report = crate::external::check(&root, drafts);
-            let mut stderr = std::io::stderr().lock();
-            for d in &report.diagnostics {
-                let _ = writeln!(stderr, "{d}");
-            }
-            let broken = report
-                .diagnostics
-                .iter()
-                .filter(|d| d.severity == Severity::Error)
-                .count();
-            let _ = writeln!(
-                stderr,
+            let broken = print_diagnostics(&report.diagnostics);
+            eprintln!(
                 "external links: {} address(es) at {} place(s) checked, {broken} broken",
                 report.urls, report.links
             );
@@ -188,24 +179,23 @@ pub fn run(cli: Cli) -> i32 {
 }
 
 fn print_errors(diagnostics: &[crate::diagnostics::Diagnostic]) -> i32 {
+    print_diagnostics(diagnostics);
+    1
+}
+
+/// Prints every diagnostic to stderr; returns how many are errors.
+fn print_diagnostics(diagnostics: &[crate::diagnostics::Diagnostic]) -> usize {
     let mut stderr = std::io::stderr().lock();
     for d in diagnostics {
         let _ = writeln!(stderr, "{d}");
     }
-    1
+    diagnostics.iter().filter(|d| d.severity == Severity::Error).count()
 }
 
 fn finish(report: &BuildReport, verb: &str) -> i32 {
-    let mut stderr = std::io::stderr().lock();
-    for d in &report.diagnostics {
-        let _ = writeln!(stderr, "{d}");
-    }
-    let errors = report
-        .diagnostics
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .count();
+    let errors = print_diagnostics(&report.diagnostics);
     let warnings = report.diagnostics.len() - errors;
+    let mut stderr = std::io::stderr().lock();
     if report.ok {
         let place = report
             .output_dir
