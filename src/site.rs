@@ -285,11 +285,12 @@ pub fn resolve_reusing(sources: Sources, previous: Option<&Site>) -> (Site, Vec<
                         .unwrap_or_default();
                     let hint =
                         diagnostics::did_you_mean(&term.value, known.iter().map(String::as_str)).unwrap_or_else(|| {
-                            format!(
-                                "add `{key}` to i18n/{}.yaml, or use one of: {}",
-                                config.source_language(),
-                                known.join(", ")
-                            )
+                            let file = format!("i18n/{}.yaml", config.source_language());
+                            if known.is_empty() {
+                                format!("add `{key}` to {file}, which names no {taxonomy} yet")
+                            } else {
+                                format!("add `{key}` to {file}, or use one of: {}", known.join(", "))
+                            }
                         });
                     diagnostics.push(
                         spanned_error(entity, term, format!("unknown {taxonomy} `{}`", term.value)).with_hint(hint),
