@@ -54,7 +54,7 @@ pub fn check(root: &Path, drafts: bool) -> Report {
         write: false,
         pdf: false,
     };
-    let (resolved, diagnostics) = build::resolve_site(&options, None);
+    let (resolved, mut diagnostics) = build::resolve_site(&options, None);
     let Some((site, _)) = resolved else {
         return Report {
             diagnostics,
@@ -69,7 +69,6 @@ pub fn check(root: &Path, drafts: bool) -> Report {
         Ok(pool) => pool.install(|| by_url.par_iter().map(|(url, _)| (url, ask(&agent, url))).collect()),
         Err(_) => by_url.keys().map(|url| (url, ask(&agent, url))).collect(),
     };
-    let mut diagnostics = diagnostics;
     for (url, verdict) in verdicts {
         let (message, hint, error) = match verdict {
             Verdict::Alive => continue,

@@ -75,14 +75,19 @@ pub struct Stamp {
 }
 
 impl Stamp {
-    /// Taken just before reading the file.
-    fn of(root: &Path, file: &Path) -> Option<Stamp> {
-        let metadata = std::fs::metadata(root.join(file)).ok()?;
+    /// From the file's metadata, taken just before reading it.
+    fn new(metadata: &std::fs::Metadata) -> Option<Stamp> {
         Some(Stamp {
             modified: metadata.modified().ok()?,
             len: metadata.len(),
             read_at: SystemTime::now(),
         })
+    }
+
+    /// Whether `file` is surely unchanged since it was read with stamp `then`.
+    fn unchanged_since(root: &Path, file: &Path, then: Option<Stamp>) -> bool {
+        let now = std::fs::metadata(root.join(file)).ok().and_then(|m| Stamp::new(&m));
+        then.zip(now).is_some_and(|(then, now)| then.unchanged(&now))
     }
 
     /// Whether the file, stamped again `now`, surely still has the text read
@@ -249,13 +254,12 @@ fn load_content_file(root: &Path, file: &Path, languages: &[String], reuse: &Reu
                         .with_hint("use lowercase letters a–z, digits, `-` and `_` in file and directory names"),
                 );
             }
-            let stamp = Stamp::of(root, file);
             let cached = reuse.pages.get(file);
-            if let Some(page) = cached.filter(|p| p.stamp.zip(stamp).is_some_and(|(then, now)| then.unchanged(&now))) {
+            if let Some(page) = cached.filter(|p| Stamp::unchanged_since(root, file, p.stamp)) {
                 return Loaded::Page(Box::new((*page).clone()));
             }
-            let text = match read_text(root, file) {
-                Ok(t) => t,
+            let (text, stamp) = match read_text_stamped(root, file) {
+                Ok(read) => read,
                 Err(d) => return Loaded::Problem(d),
             };
             if let Some(page) = cached.filter(|p| p.text == text) {
@@ -292,15 +296,12 @@ fn load_content_file(root: &Path, file: &Path, languages: &[String], reuse: &Reu
                         .with_hint("use lowercase letters a–z, digits, `-` and `_` in file and directory names"),
                 );
             }
-            let stamp = Stamp::of(root, file);
             let cached = reuse.facts.get(file);
-            if let Some((id, facts)) =
-                cached.filter(|(_, f)| f.stamp.zip(stamp).is_some_and(|(then, now)| then.unchanged(&now)))
-            {
+            if let Some((id, facts)) = cached.filter(|(_, f)| Stamp::unchanged_since(root, file, f.stamp)) {
                 return Loaded::Facts((*id).to_owned(), Box::new((*facts).clone()));
             }
-            let text = match read_text(root, file) {
-                Ok(t) => t,
+            let (text, stamp) = match read_text_stamped(root, file) {
+                Ok(read) => read,
                 Err(d) => return Loaded::Problem(d),
             };
             if let Some((id, facts)) = cached.filter(|(_, f)| f.text == text) {
@@ -396,7 +397,12 @@ fn walk(root: &Path, dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<PathB
 
 /// Reads a UTF-8 text file: size-checked, BOM dropped, CRLF made LF.
 pub fn read_text(root: &Path, file: &Path) -> Result<String, Diagnostic> {
-    let bytes = read_bytes(root, file)?;
+    read_text_stamped(root, file).map(|(text, _)| text)
+}
+
+/// [`read_text`], with the file's [`Stamp`].
+fn read_text_stamped(root: &Path, file: &Path) -> Result<(String, Option<Stamp>), Diagnostic> {
+    let (bytes, stamp) = read_bytes_stamped(root, file)?;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let valid = &bytes[..e.valid_up_to()];
@@ -405,14 +411,19 @@ pub fn read_text(root: &Path, file: &Path) -> Result<String, Diagnostic> {
             .at_offset(valid, valid.len())
             .with_hint("save the file as UTF-8")
     })?;
-    Ok(if text.contains('\r') {
+    let text = if text.contains('\r') {
         text.replace("\r\n", "\n").replace('\r', "\n")
     } else {
         text.to_owned()
-    })
+    };
+    Ok((text, stamp))
 }
 
 pub fn read_bytes(root: &Path, file: &Path) -> Result<Vec<u8>, Diagnostic> {
+    read_bytes_stamped(root, file).map(|(bytes, _)| bytes)
+}
+
+fn read_bytes_stamped(root: &Path, file: &Path) -> Result<(Vec<u8>, Option<Stamp>), Diagnostic> {
     let path = root.join(file);
     let metadata = std::fs::metadata(&path).map_err(|e| io_diagnostic(file, &e))?;
     if metadata.len() > MAX_FILE_BYTES {
@@ -426,7 +437,9 @@ pub fn read_bytes(root: &Path, file: &Path) -> Result<Vec<u8>, Diagnostic> {
         )
         .with_hint("split the content into several pages"));
     }
-    std::fs::read(&path).map_err(|e| io_diagnostic(file, &e))
+    let stamp = Stamp::new(&metadata);
+    let bytes = std::fs::read(&path).map_err(|e| io_diagnostic(file, &e))?;
+    Ok((bytes, stamp))
 }
 
 fn io_diagnostic(file: &Path, e: &std::io::Error) -> Diagnostic {
