@@ -65,24 +65,19 @@ impl Session {
     pub fn rebuild(&mut self) -> Update {
         let cache = self.latest.as_ref().or(self.rendered.as_ref());
         let (resolved, mut diagnostics) = build::resolve_site(&self.options, cache);
-        let Some((site, _)) = resolved else {
-            diagnostics::sort(&mut diagnostics);
-            self.latest = None;
-            return Update {
-                full: false,
-                files: Vec::new(),
-                diagnostics,
-            };
+        let failed = diagnostics.iter().any(Diagnostic::is_error);
+        let site = match resolved {
+            Some((site, _)) if !failed => site,
+            unusable => {
+                diagnostics::sort(&mut diagnostics);
+                self.latest = unusable.map(|(site, _)| site);
+                return Update {
+                    full: false,
+                    files: Vec::new(),
+                    diagnostics,
+                };
+            }
         };
-        if diagnostics.iter().any(Diagnostic::is_error) {
-            diagnostics::sort(&mut diagnostics);
-            self.latest = Some(site);
-            return Update {
-                full: false,
-                files: Vec::new(),
-                diagnostics,
-            };
-        }
         let scope = match &self.rendered {
             Some(old) => affected(old, &site),
             None => Some((Scope::All, true)),
