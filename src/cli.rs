@@ -29,7 +29,7 @@ pub enum Command {
         #[arg(long)]
         output: Option<PathBuf>,
         /// Absolute URL the site is published at (overrides book.toml).
-        #[arg(long)]
+        #[arg(long, value_parser = base_url)]
         base_url: Option<String>,
         /// Include pages marked `draft: true`.
         #[arg(long)]
@@ -98,6 +98,13 @@ pub enum I18nAction {
         #[arg(long, default_value = ".")]
         root: PathBuf,
     },
+}
+
+/// `--base-url`, held to the same rule as `site.base_url` in book.toml.
+fn base_url(value: &str) -> Result<String, String> {
+    crate::link_policy::check_base_url(value)
+        .map(|()| value.to_owned())
+        .map_err(|refused| format!("{} ({})", refused.message, refused.hint))
 }
 
 /// Runs the parsed command; returns the process exit code.

@@ -9,6 +9,8 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::diagnostics::{self, Diagnostic};
+use crate::link_policy;
+use crate::slug::{self, Id, Slug};
 use crate::values::{Localized, PartialDate};
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -34,16 +36,16 @@ pub struct SiteConfig {
     /// Author of the site and of the plan edition.
     pub author: String,
     #[serde(default = "default_theme")]
-    pub theme: String,
+    pub theme: Slug,
     /// What a language without its own version of a page shows.
     #[serde(default)]
     pub missing_translation: MissingTranslation,
     /// Taxonomies read from entity facts, in the order pages show them.
     #[serde(default = "default_taxonomies")]
-    pub taxonomies: Vec<String>,
+    pub taxonomies: Vec<Slug>,
     /// Sections that get an Atom feed per language.
     #[serde(default = "default_feeds")]
-    pub feeds: Vec<String>,
+    pub feeds: Vec<Id>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
@@ -85,7 +87,7 @@ impl Default for BuildConfig {
 pub struct PlanConfig {
     /// The content section that holds the plan's chapters.
     #[serde(default = "default_plan_section")]
-    pub section: String,
+    pub section: Id,
     /// The plan period shown on the cover, e.g. "2024–2027".
     pub period: String,
     /// Chapter slugs in document order; a part groups the chapters after it.
@@ -99,27 +101,47 @@ pub struct PlanConfig {
     pub date: Option<PartialDate>,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum ChapterEntry {
-    Chapter(String),
-    Part { part: String, chapters: Vec<String> },
+    Chapter(Slug),
+    Part { part: Slug, chapters: Vec<Slug> },
 }
 
-fn default_theme() -> String {
-    "default".to_owned()
+impl<'de> Deserialize<'de> for ChapterEntry {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        // an untagged enum of slugs would hide the slug's own message behind
+        // "did not match any variant": read strings, then check them
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Chapter(String),
+            Part { part: String, chapters: Vec<String> },
+        }
+        let slug = |s: String| Slug::new(s).map_err(serde::de::Error::custom);
+        match Raw::deserialize(deserializer)? {
+            Raw::Chapter(s) => Ok(ChapterEntry::Chapter(slug(s)?)),
+            Raw::Part { part, chapters } => Ok(ChapterEntry::Part {
+                part: slug(part)?,
+                chapters: chapters.into_iter().map(slug).collect::<Result<_, _>>()?,
+            }),
+        }
+    }
+}
+
+fn default_theme() -> Slug {
+    Slug::new("default").expect("a slug")
 }
 fn default_output_dir() -> String {
     "public".to_owned()
 }
-fn default_plan_section() -> String {
-    "plan".to_owned()
+fn default_plan_section() -> Id {
+    Id::new("plan").expect("an id")
 }
-fn default_taxonomies() -> Vec<String> {
-    ["focus", "kind", "country"].map(str::to_owned).to_vec()
+fn default_taxonomies() -> Vec<Slug> {
+    KNOWN_TAXONOMIES.map(|t| Slug::new(t).expect("a slug")).to_vec()
 }
-fn default_feeds() -> Vec<String> {
-    vec!["news".to_owned()]
+fn default_feeds() -> Vec<Id> {
+    vec![Id::new("news").expect("an id")]
 }
 fn yes() -> bool {
     true
@@ -177,12 +199,8 @@ impl Config {
                 problems.push(("languages", format!("language `{lang}` is listed twice"), None));
             }
         }
-        if !(self.site.base_url.starts_with("https://") || self.site.base_url.starts_with("http://")) {
-            problems.push((
-                "base_url",
-                format!("base_url `{}` is not an absolute http(s) URL", self.site.base_url),
-                Some("e.g. `https://www.example.org/international/`".to_owned()),
-            ));
+        if let Err(refused) = link_policy::check_base_url(&self.site.base_url) {
+            problems.push(("base_url", refused.message, Some(refused.hint)));
         }
         let mut localized: Vec<(&'static str, &Localized)> = vec![("title", &self.site.title)];
         localized.extend(self.site.description.as_ref().map(|d| ("description", d)));
@@ -205,15 +223,14 @@ impl Config {
             }
             for lang in languages {
                 let name = plan.pdf_name.get(lang, &languages[0]);
-                if name.is_empty()
-                    || !name
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
-                {
+                if let Some(why) = slug::problem(name) {
                     problems.push((
                         "pdf_name",
-                        format!("pdf_name `{name}` for `{lang}` is not a plain file name"),
-                        Some("use letters, digits, `-`, `_` and `.` only".to_owned()),
+                        format!(
+                            "pdf_name `{}` for `{lang}` is not a plain file name: {why}",
+                            name.escape_debug()
+                        ),
+                        Some("use lowercase letters a–z, digits, `-` and `_`; `.pdf` is added".to_owned()),
                     ));
                 }
             }

@@ -116,7 +116,8 @@ fn collect(site: &Site) -> BTreeMap<String, Vec<Place<'_>>> {
         if let Some(url) = entity
             .facts
             .website
-            .as_deref()
+            .as_ref()
+            .map(crate::link_policy::WebUrl::as_str)
             .filter(|u| crate::markdown::is_external(u))
         {
             by_url.entry(without_fragment(url)).or_default().push(Place {

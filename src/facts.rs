@@ -7,6 +7,8 @@
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
+use crate::link_policy::WebUrl;
+use crate::slug::{Id, Slug};
 use crate::values::{Localized, PartialDate};
 
 #[derive(Debug, Clone, Deserialize)]
@@ -14,22 +16,22 @@ use crate::values::{Localized, PartialDate};
 pub struct Facts {
     /// Short name per language (Uleåborg / Oulu).
     pub name: Option<Localized>,
-    pub kind: Spanned<String>,
+    pub kind: Spanned<Slug>,
     #[serde(default)]
-    pub focus: Vec<Spanned<String>>,
+    pub focus: Vec<Spanned<Slug>>,
     #[serde(default)]
-    pub country: Vec<Spanned<String>>,
+    pub country: Vec<Spanned<Slug>>,
     pub status: Option<Status>,
     pub since: Option<PartialDate>,
     pub period: Option<Period>,
     pub coordinates: Option<Coordinates>,
-    pub website: Option<String>,
+    pub website: Option<WebUrl>,
     pub programme: Option<Localized>,
     pub lead: Option<Localized>,
     #[serde(default)]
     pub figures: Vec<Figure>,
     #[serde(default)]
-    pub related: Vec<Spanned<String>>,
+    pub related: Vec<Spanned<Id>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -77,7 +79,7 @@ pub struct Figure {
 
 impl Facts {
     /// The taxonomy terms this entity carries, by taxonomy name.
-    pub fn terms(&self, taxonomy: &str) -> Vec<&Spanned<String>> {
+    pub fn terms(&self, taxonomy: &str) -> Vec<&Spanned<Slug>> {
         match taxonomy {
             "kind" => vec![&self.kind],
             "focus" => self.focus.iter().collect(),

@@ -2,6 +2,7 @@
 //! `robots.txt`, and an Atom feed per language for each feed section.
 //! All URLs here are absolute (from the base URL), as these formats need.
 
+use crate::escape;
 use crate::load::SourcePage;
 use crate::render::OutputFile;
 use crate::site::Site;
@@ -16,7 +17,7 @@ pub fn sitemap(site: &Site) -> OutputFile {
         for lang in langs {
             xml.push_str(&format!(
                 "  <url>\n    <loc>{}</loc>\n",
-                escape(&urls::absolute(base, &urls::page_dir(lang, id)))
+                escape::xml(&urls::absolute(base, &urls::page_dir(lang, id)))
             ));
             if let Some(date) = &lastmod {
                 xml.push_str(&format!("    <lastmod>{date}</lastmod>\n"));
@@ -24,13 +25,13 @@ pub fn sitemap(site: &Site) -> OutputFile {
             for alt in langs {
                 xml.push_str(&format!(
                     "    <xhtml:link rel=\"alternate\" hreflang=\"{alt}\" href=\"{}\"/>\n",
-                    escape(&urls::absolute(base, &urls::page_dir(alt, id)))
+                    escape::xml(&urls::absolute(base, &urls::page_dir(alt, id)))
                 ));
             }
             if langs.iter().any(|l| *l == site.source_lang()) {
                 xml.push_str(&format!(
                     "    <xhtml:link rel=\"alternate\" hreflang=\"x-default\" href=\"{}\"/>\n",
-                    escape(&urls::absolute(base, &urls::page_dir(site.source_lang(), id)))
+                    escape::xml(&urls::absolute(base, &urls::page_dir(site.source_lang(), id)))
                 ));
             }
             xml.push_str("  </url>\n");
@@ -49,7 +50,7 @@ pub fn sitemap(site: &Site) -> OutputFile {
     let all: Vec<&String> = site.languages().iter().collect();
     for taxonomy in &site.config.site.taxonomies {
         entry(taxonomy, &all, None);
-        for term in site.terms.get(taxonomy).into_iter().flat_map(|t| t.keys()) {
+        for term in site.terms.get(taxonomy.as_str()).into_iter().flat_map(|t| t.keys()) {
             entry(&format!("{taxonomy}/{term}"), &all, None);
         }
     }
@@ -72,7 +73,7 @@ pub fn atom_feeds(site: &Site, content: &dyn Fn(&SourcePage) -> String) -> Vec<O
     let base = &site.config.site.base_url;
     let mut files = Vec::new();
     for section in &site.config.site.feeds {
-        let Some(children) = site.children.get(section) else {
+        let Some(children) = site.children.get(section.as_str()) else {
             continue;
         };
         for lang in site.languages() {
@@ -93,17 +94,17 @@ pub fn atom_feeds(site: &Site, content: &dyn Fn(&SourcePage) -> String) -> Vec<O
             );
             xml.push_str(&format!(
                 "  <title>{} – {}</title>\n",
-                escape(&section_page.front.title),
-                escape(site.config.site.title.get(lang, site.source_lang()))
+                escape::xml(&section_page.front.title),
+                escape::xml(site.config.site.title.get(lang, site.source_lang()))
             ));
-            xml.push_str(&format!("  <id>{}</id>\n", escape(&feed_url)));
+            xml.push_str(&format!("  <id>{}</id>\n", escape::xml(&feed_url)));
             xml.push_str(&format!(
                 "  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>\n",
-                escape(&feed_url)
+                escape::xml(&feed_url)
             ));
             xml.push_str(&format!(
                 "  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
-                escape(&urls::absolute(base, &dir))
+                escape::xml(&urls::absolute(base, &dir))
             ));
             xml.push_str(&format!(
                 "  <updated>{}</updated>\n",
@@ -111,28 +112,28 @@ pub fn atom_feeds(site: &Site, content: &dyn Fn(&SourcePage) -> String) -> Vec<O
             ));
             xml.push_str(&format!(
                 "  <author><name>{}</name></author>\n",
-                escape(&site.config.site.author)
+                escape::xml(&site.config.site.author)
             ));
             for page in entries {
                 let page_url = urls::absolute(base, &urls::page_dir(lang, &page.id));
                 let date = page.front.date.map(|d| d.iso_full()).unwrap_or_default();
                 let updated = page.front.updated.map_or_else(|| date.clone(), |d| d.iso_full());
-                xml.push_str(&format!("  <entry xml:base=\"{}\">\n", escape(&page_url)));
-                xml.push_str(&format!("    <title>{}</title>\n", escape(&page.front.title)));
-                xml.push_str(&format!("    <id>{}</id>\n", escape(&page_url)));
+                xml.push_str(&format!("  <entry xml:base=\"{}\">\n", escape::xml(&page_url)));
+                xml.push_str(&format!("    <title>{}</title>\n", escape::xml(&page.front.title)));
+                xml.push_str(&format!("    <id>{}</id>\n", escape::xml(&page_url)));
                 xml.push_str(&format!(
                     "    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
-                    escape(&page_url)
+                    escape::xml(&page_url)
                 ));
                 xml.push_str(&format!(
                     "    <published>{date}T00:00:00Z</published>\n    <updated>{updated}T00:00:00Z</updated>\n"
                 ));
                 if let Some(description) = &page.front.description {
-                    xml.push_str(&format!("    <summary>{}</summary>\n", escape(description)));
+                    xml.push_str(&format!("    <summary>{}</summary>\n", escape::xml(description)));
                 }
                 xml.push_str(&format!(
                     "    <content type=\"html\">{}</content>\n",
-                    escape(&content(page))
+                    escape::xml(&content(page))
                 ));
                 xml.push_str("  </entry>\n");
             }
@@ -141,18 +142,4 @@ pub fn atom_feeds(site: &Site, content: &dyn Fn(&SourcePage) -> String) -> Vec<O
         }
     }
     files
-}
-
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            c => out.push(c),
-        }
-    }
-    out
 }

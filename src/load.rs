@@ -5,7 +5,7 @@
 //! problem found on the way. Files are read and parsed in parallel; the
 //! result is sorted so that nothing depends on the order the disk returns.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
@@ -13,9 +13,11 @@ use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::diagnostics::{self, Diagnostic};
+use crate::escape;
 use crate::facts::Facts;
 use crate::frontmatter::{self, FrontMatter};
 use crate::i18n::{Catalog, Strings};
+use crate::slug;
 use crate::yaml;
 
 /// Largest content file read; larger ones are reported, not read.
@@ -115,6 +117,23 @@ pub struct Theme {
     pub fonts: Vec<(String, Vec<u8>)>,
 }
 
+impl Theme {
+    /// The ids the templates give their own elements (`id="main"`), which
+    /// no heading of the content may take.
+    pub fn reserved_ids(&self) -> BTreeSet<String> {
+        let mut ids = BTreeSet::new();
+        for (_, source) in &self.templates {
+            for rest in source.split(" id=\"").skip(1) {
+                let value = rest.split('"').next().unwrap_or("");
+                if !value.is_empty() && !value.contains(['{', '%']) {
+                    ids.insert(value.to_owned());
+                }
+            }
+        }
+        ids
+    }
+}
+
 /// Reads `root/book.toml`: the one file without which nothing else can be read.
 pub fn load_config(root: &Path) -> Result<Config, Vec<Diagnostic>> {
     let file = PathBuf::from("book.toml");
@@ -154,13 +173,15 @@ pub fn load_reusing(root: &Path, drafts: bool, reuse: &Reuse) -> (Option<Sources
     let mut facts = BTreeMap::new();
     for result in results {
         match result {
-            Loaded::Page(page) => {
+            Loaded::Page(page, warnings) => {
                 if page.front.draft && !drafts {
                     continue;
                 }
+                diagnostics.extend(warnings);
                 pages.push(*page)
             }
-            Loaded::Facts(id, f) => {
+            Loaded::Facts(id, f, warnings) => {
+                diagnostics.extend(warnings);
                 facts.insert(id, *f);
             }
             Loaded::Skipped => {}
@@ -213,8 +234,9 @@ pub fn load_reusing(root: &Path, drafts: bool, reuse: &Reuse) -> (Option<Sources
 }
 
 enum Loaded {
-    Page(Box<SourcePage>),
-    Facts(String, Box<EntityFacts>),
+    /// A page, and warnings about characters removed from it.
+    Page(Box<SourcePage>, Vec<Diagnostic>),
+    Facts(String, Box<EntityFacts>, Vec<Diagnostic>),
     Skipped,
     Problem(Diagnostic),
 }
@@ -248,31 +270,30 @@ fn load_content_file(root: &Path, file: &Path, languages: &[String], reuse: &Reu
             if !is_section {
                 segments.push(slug);
             }
-            if let Some(bad) = segments.iter().find(|s| !is_slug(s)) {
-                return Loaded::Problem(
-                    Diagnostic::error(file, format!("`{bad}` is not a valid id segment"))
-                        .with_hint("use lowercase letters a–z, digits, `-` and `_` in file and directory names"),
-                );
+            if let Some(problem) = bad_segment(file, &segments) {
+                return problem;
             }
             let cached = reuse.pages.get(file);
             if let Some(page) = cached.filter(|p| Stamp::unchanged_since(root, file, p.stamp)) {
-                return Loaded::Page(Box::new((*page).clone()));
+                return Loaded::Page(Box::new((*page).clone()), Vec::new());
             }
             let (text, stamp) = match read_text_stamped(root, file) {
                 Ok(read) => read,
                 Err(d) => return Loaded::Problem(d),
             };
+            let (text, warnings) = without_forbidden_characters(file, text);
             if let Some(page) = cached.filter(|p| p.text == text) {
-                return Loaded::Page(Box::new(SourcePage {
+                let page = SourcePage {
                     stamp,
                     ..(*page).clone()
-                }));
+                };
+                return Loaded::Page(Box::new(page), warnings);
             }
             match frontmatter::split(file, &text) {
                 Ok(split) => {
                     let body_start = text.len() - split.body.len();
                     let (front, body_line_offset) = (split.front, split.body_line_offset);
-                    Loaded::Page(Box::new(SourcePage {
+                    let page = SourcePage {
                         id: segments.join("/"),
                         lang: lang.to_owned(),
                         file: file.to_owned(),
@@ -282,7 +303,8 @@ fn load_content_file(root: &Path, file: &Path, languages: &[String], reuse: &Reu
                         is_section,
                         text,
                         stamp,
-                    }))
+                    };
+                    Loaded::Page(Box::new(page), warnings)
                 }
                 Err(d) => Loaded::Problem(d),
             }
@@ -290,26 +312,24 @@ fn load_content_file(root: &Path, file: &Path, languages: &[String], reuse: &Reu
         "yaml" | "yml" => {
             let mut segments = dir.clone();
             segments.push(stem);
-            if let Some(bad) = segments.iter().find(|s| !is_slug(s)) {
-                return Loaded::Problem(
-                    Diagnostic::error(file, format!("`{bad}` is not a valid id segment"))
-                        .with_hint("use lowercase letters a–z, digits, `-` and `_` in file and directory names"),
-                );
+            if let Some(problem) = bad_segment(file, &segments) {
+                return problem;
             }
             let cached = reuse.facts.get(file);
             if let Some((id, facts)) = cached.filter(|(_, f)| Stamp::unchanged_since(root, file, f.stamp)) {
-                return Loaded::Facts((*id).to_owned(), Box::new((*facts).clone()));
+                return Loaded::Facts((*id).to_owned(), Box::new((*facts).clone()), Vec::new());
             }
             let (text, stamp) = match read_text_stamped(root, file) {
                 Ok(read) => read,
                 Err(d) => return Loaded::Problem(d),
             };
+            let (text, warnings) = without_forbidden_characters(file, text);
             if let Some((id, facts)) = cached.filter(|(_, f)| f.text == text) {
                 let facts = EntityFacts {
                     stamp,
                     ..(*facts).clone()
                 };
-                return Loaded::Facts((*id).to_owned(), Box::new(facts));
+                return Loaded::Facts((*id).to_owned(), Box::new(facts), warnings);
             }
             match yaml::parse::<Facts>(file, &text, &text, 0) {
                 Ok(facts) => Loaded::Facts(
@@ -320,6 +340,7 @@ fn load_content_file(root: &Path, file: &Path, languages: &[String], reuse: &Reu
                         facts,
                         stamp,
                     }),
+                    warnings,
                 ),
                 Err(d) => Loaded::Problem(d),
             }
@@ -332,11 +353,35 @@ fn load_content_file(root: &Path, file: &Path, languages: &[String], reuse: &Reu
     }
 }
 
-fn is_slug(s: &str) -> bool {
-    !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
-        && !s.starts_with('-')
+/// The problem with a file whose path is not made of slugs (it would become an id).
+fn bad_segment(file: &Path, segments: &[&str]) -> Option<Loaded> {
+    let (bad, why) = segments.iter().find_map(|s| Some((s, slug::problem(s)?)))?;
+    Some(Loaded::Problem(
+        Diagnostic::error(
+            file,
+            format!("`{}` is not a valid id segment: {why}", bad.escape_debug()),
+        )
+        .with_hint("use lowercase letters a–z, digits, `-` and `_` in file and directory names"),
+    ))
+}
+
+/// The text without the characters XML 1.0 forbids (U+000B and U+000C come
+/// with text pasted from word processors and PDFs; one of them in a feed
+/// makes readers reject the whole feed), and a warning at each.
+fn without_forbidden_characters(file: &Path, text: String) -> (String, Vec<Diagnostic>) {
+    if text.chars().all(escape::is_xml_char) {
+        return (text, Vec::new());
+    }
+    let warnings = text
+        .char_indices()
+        .filter(|(_, c)| !escape::is_xml_char(*c))
+        .map(|(offset, c)| {
+            Diagnostic::warning(file, format!("invisible character U+{:04X} removed", u32::from(c)))
+                .at_offset(&text, offset)
+                .with_hint("it is not allowed in XML (feeds, sitemap); delete it to silence this warning")
+        })
+        .collect();
+    (text.chars().filter(|c| escape::is_xml_char(*c)).collect(), warnings)
 }
 
 /// Every file under `root/dir`, as paths relative to `root`, sorted.

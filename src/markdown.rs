@@ -1,15 +1,21 @@
 //! Markdown: parsing bodies with pulldown-cmark, heading ids, and link rewriting.
 //!
-//! [`analyze`] finds a body's headings (with their ids) and its `@/` links
+//! [`analyze`] finds a body's headings (with their ids), its links (sorted
+//! by [`crate::link_policy`]) and what cannot be published as written,
 //! before anything is resolved; [`events`] produces the body's event stream
-//! with heading ids set and every link passed through a caller's rewriter,
-//! ready for HTML ([`to_html`]) or for the PDF converter. Both walk the body
-//! with the same rules, so the ids the resolver checks are the ids rendered.
-//! Nothing here knows about pages, languages or files.
+//! with heading ids set, every link passed through a caller's rewriter and
+//! whatever the link policy refuses left out, ready for HTML ([`to_html`])
+//! or for the PDF converter. Both walk the body with the same rules, so the
+//! ids the resolver checks are the ids rendered. Nothing here knows about
+//! pages, languages or files.
 
 use std::collections::BTreeSet;
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use crate::escape;
+
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+
+use crate::link_policy::{self, Dest};
 
 pub fn options() -> Options {
     Options::ENABLE_TABLES
@@ -35,75 +41,114 @@ pub struct InternalLink {
     pub offset: usize,
 }
 
+/// A file named by a relative path: `![Karta](karta.png)`, `[Rapport](rapport.pdf)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileRef {
+    pub path: String,
+    pub image: bool,
+    pub offset: usize,
+}
+
+/// Something in a body that cannot be published as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub offset: usize,
+    pub message: String,
+    pub hint: String,
+}
+
 #[derive(Debug, Default, Clone)]
 pub struct Analysis {
     pub headings: Vec<Heading>,
     pub links: Vec<InternalLink>,
-    /// Malformed `@/` links: (offset, message).
-    pub bad_links: Vec<(usize, String)>,
+    /// Links to headings of the same page (`#id`): (id, offset).
+    pub fragments: Vec<(String, usize)>,
+    pub files: Vec<FileRef>,
+    /// Links and attributes the link policy refuses; each stops the build.
+    pub problems: Vec<Problem>,
     /// Offsets of raw HTML.
     pub raw_html: Vec<usize>,
     /// Links and images to other sites (`http://`, `https://`): (URL, offset).
     pub external: Vec<(String, usize)>,
 }
 
-/// Parses `@/id#anchor`; `Ok(None)` for links that are not internal.
-pub fn parse_internal(dest: &str) -> Result<Option<(String, Option<String>)>, String> {
-    let Some(rest) = dest.strip_prefix("@/") else {
-        return Ok(None);
-    };
-    let (id, anchor) = match rest.split_once('#') {
-        Some((id, anchor)) => (id, Some(anchor)),
-        None => (rest, None),
-    };
-    let id = id.trim_end_matches('/');
-    if id.split('/').any(|s| s == ".." || s == ".") || id.starts_with('/') || id.contains('\\') {
-        return Err(format!(
-            "`{dest}` is not a page id: ids are paths under content/ without `.` or `..`"
-        ));
-    }
-    if id.contains(|c: char| c.is_whitespace() || c == '?' || c == '%') {
-        return Err(format!("`{dest}` is not a page id"));
-    }
-    if anchor.is_some_and(|a| a.is_empty() || a.contains(char::is_whitespace)) {
-        return Err(format!("`{dest}` has an empty or malformed anchor"));
-    }
-    Ok(Some((id.to_owned(), anchor.map(str::to_owned))))
-}
-
-/// Headings and internal links of a body.
-pub fn analyze(body: &str) -> Analysis {
+/// Headings, links and problems of a body. `reserved` are ids the theme
+/// gives its own elements, which headings must not take.
+pub fn analyze(body: &str, reserved: &BTreeSet<String>) -> Analysis {
     let mut analysis = Analysis::default();
     let mut events: Vec<(Event, usize)> = Parser::new_ext(body, options())
         .into_offset_iter()
         .map(|(e, r)| (e, r.start))
         .collect();
-    assign_heading_ids(&mut events, &mut analysis.headings);
+    assign_heading_ids(&mut events, reserved, &mut analysis.headings, &mut analysis.problems);
+    let mut footnotes = BTreeSet::new();
     for (event, offset) in &events {
-        match event {
-            Event::Start(Tag::Link { dest_url, .. }) | Event::Start(Tag::Image { dest_url, .. }) => {
-                match parse_internal(dest_url) {
-                    Ok(Some((id, anchor))) => analysis.links.push(InternalLink {
-                        id,
-                        anchor,
-                        offset: *offset,
-                    }),
-                    Ok(None) if is_external(dest_url) => analysis.external.push((dest_url.to_string(), *offset)),
-                    Ok(None) => {}
-                    Err(message) => analysis.bad_links.push((*offset, message)),
+        let offset = *offset;
+        let (dest, link_type, image) = match event {
+            Event::Start(Tag::FootnoteDefinition(name)) => {
+                if !footnotes.insert(name.to_string()) {
+                    analysis.problems.push(Problem {
+                        offset,
+                        message: format!("footnote `{name}` is defined twice"),
+                        hint: "give each footnote a label of its own".to_owned(),
+                    });
                 }
+                continue;
             }
-            Event::Html(_) | Event::InlineHtml(_) => analysis.raw_html.push(*offset),
-            _ => {}
+            Event::Start(Tag::Link {
+                dest_url, link_type, ..
+            }) => (dest_url, link_type, false),
+            Event::Start(Tag::Image {
+                dest_url, link_type, ..
+            }) => (dest_url, link_type, true),
+            Event::Html(_) | Event::InlineHtml(_) => {
+                analysis.raw_html.push(offset);
+                continue;
+            }
+            _ => continue,
+        };
+        match classify(dest, *link_type) {
+            Ok(Dest::Page { .. }) if image => analysis.problems.push(Problem {
+                offset,
+                message: format!("an image cannot show the page `{dest}`"),
+                hint: "link to the page with `[text](@/id)`, or show an image file by its path: `![text](karta.png)`"
+                    .to_owned(),
+            }),
+            Ok(Dest::Page { id, anchor }) => analysis.links.push(InternalLink {
+                id: id.to_owned(),
+                anchor: anchor.map(str::to_owned),
+                offset,
+            }),
+            Ok(Dest::Fragment(id)) => analysis.fragments.push((id.to_owned(), offset)),
+            Ok(Dest::Relative(path)) => analysis.files.push(FileRef {
+                path: path.to_owned(),
+                image,
+                offset,
+            }),
+            Ok(Dest::Web) => analysis.external.push((dest.to_string(), offset)),
+            Ok(Dest::Mail | Dest::Tel) => {}
+            Err(refused) => analysis.problems.push(Problem {
+                offset,
+                message: refused.message,
+                hint: refused.hint,
+            }),
         }
     }
     analysis
 }
 
+/// The link policy's verdict on a destination; an e-mail autolink
+/// (`<info@lulea.se>`) is written without its `mailto:`.
+fn classify(dest: &str, link_type: LinkType) -> Result<Dest<'_>, link_policy::Refused> {
+    if link_type == LinkType::Email {
+        return Ok(Dest::Mail);
+    }
+    link_policy::classify(dest)
+}
+
 /// A link to another site, checked by `plansite check --external`.
 pub fn is_external(dest: &str) -> bool {
-    let scheme = dest.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
-    matches!(scheme.as_deref(), Some("http" | "https"))
+    link_policy::classify(dest) == Ok(Dest::Web)
 }
 
 /// Where a rewritten link points.
@@ -119,8 +164,10 @@ pub struct LinkTarget {
 pub struct EventOptions<'r> {
     /// Resolves an internal link (by its id and anchor) to its target.
     pub resolve: &'r dyn Fn(&str, Option<&str>) -> Option<LinkTarget>,
-    /// Prefix for every heading id (the print edition makes ids unique).
+    /// Prefix for every heading and footnote id (the print edition makes ids unique).
     pub id_prefix: &'r str,
+    /// Ids the theme uses, which headings do not take (as in [`analyze`]).
+    pub reserved_ids: &'r BTreeSet<String>,
     /// Escape raw HTML instead of passing it through.
     pub escape_html: bool,
     /// Emit internal links as `Tag::Link` (for non-HTML consumers) instead of HTML.
@@ -129,29 +176,42 @@ pub struct EventOptions<'r> {
     pub heading_shift: u8,
 }
 
-/// The body's events: heading ids set, internal links rewritten.
+/// What became of a link's start, to close it the same way.
+enum OpenLink {
+    /// Written as HTML, with its note to follow the text.
+    Html(LinkTarget),
+    /// Passed on as `Tag::Link`, with the note for non-HTML consumers.
+    Plain(Option<String>),
+    /// Left as it was.
+    Kept,
+    /// Refused by the link policy or not resolved: only its text is kept.
+    Dropped,
+}
+
+/// The body's events: heading ids set, internal links rewritten, and
+/// everything the link policy refuses dropped (a build reports it from
+/// [`analyze`]; this makes sure it never reaches a page regardless).
 pub fn events<'a>(body: &'a str, options_: &EventOptions) -> Vec<Event<'a>> {
     let mut events: Vec<(Event, usize)> = Parser::new_ext(body, options())
         .into_offset_iter()
         .map(|(e, r)| (e, r.start))
         .collect();
-    assign_heading_ids(&mut events, &mut Vec::new());
+    assign_heading_ids(&mut events, options_.reserved_ids, &mut Vec::new(), &mut Vec::new());
     let mut out = Vec::with_capacity(events.len());
-    let mut open_links: Vec<Option<LinkTarget>> = Vec::new();
+    let mut open_links: Vec<OpenLink> = Vec::new();
+    let mut open_images: Vec<bool> = Vec::new();
+    let footnote = |name: &str| CowStr::from(format!("{}fn-{}", options_.id_prefix, footnote_id(name)));
+    let mut footnotes_defined = BTreeSet::new();
     for (event, _) in events {
         match event {
-            Event::Start(Tag::Heading {
-                level,
-                id,
-                classes,
-                attrs,
-            }) => {
+            Event::Start(Tag::Heading { level, id, classes, .. }) => {
                 let id = id.map(|id| CowStr::from(format!("{}{id}", options_.id_prefix)));
                 out.push(Event::Start(Tag::Heading {
                     level: shift(level, options_.heading_shift),
                     id,
-                    classes,
-                    attrs,
+                    classes: classes.into_iter().filter(|c| is_class(c)).collect(),
+                    // attributes other than id and class are never written (see `analyze`)
+                    attrs: Vec::new(),
                 }));
             }
             Event::End(TagEnd::Heading(level)) => {
@@ -163,68 +223,163 @@ pub fn events<'a>(body: &'a str, options_: &EventOptions) -> Vec<Event<'a>> {
                 title,
                 id,
             }) => {
-                let internal = parse_internal(&dest_url).ok().flatten();
-                match internal.and_then(|(target, anchor)| (options_.resolve)(&target, anchor.as_deref())) {
-                    Some(target) if !options_.plain_links => {
-                        let mut html = format!("<a href=\"{}\"", escape_attr(&target.href));
-                        if let Some(lang) = &target.hreflang {
-                            html.push_str(&format!(" hreflang=\"{}\"", escape_attr(lang)));
-                        }
-                        if !title.is_empty() {
-                            html.push_str(&format!(" title=\"{}\"", escape_attr(&title)));
-                        }
-                        html.push('>');
-                        out.push(Event::InlineHtml(html.into()));
-                        open_links.push(Some(target));
-                    }
-                    Some(target) => {
-                        out.push(Event::Start(Tag::Link {
-                            link_type,
-                            dest_url: target.href.clone().into(),
-                            title,
-                            id,
-                        }));
-                        open_links.push(Some(LinkTarget {
-                            note: target.note,
-                            hreflang: None,
-                            href: String::new(),
-                        }));
-                    }
-                    None => {
-                        out.push(Event::Start(Tag::Link {
-                            link_type,
-                            dest_url,
-                            title,
-                            id,
-                        }));
-                        open_links.push(None);
-                    }
-                }
+                let (event, open) = start_link(link_type, dest_url, title, id, options_);
+                out.extend(event);
+                open_links.push(open);
             }
-            Event::End(TagEnd::Link) => match open_links.pop().flatten() {
-                Some(target) if !options_.plain_links => {
+            Event::End(TagEnd::Link) => match open_links.pop() {
+                Some(OpenLink::Html(target)) => {
                     out.push(Event::InlineHtml("</a>".into()));
                     if let (Some(note), Some(lang)) = (target.note, target.hreflang) {
                         out.push(Event::InlineHtml(
-                            format!(" <span class=\"lang-note\" lang=\"{}\">", escape_attr(&lang)).into(),
+                            format!(" <span class=\"lang-note\" lang=\"{}\">", escape::html_attr(&lang)).into(),
                         ));
                         out.push(Event::Text(note.into()));
                         out.push(Event::InlineHtml("</span>".into()));
                     }
                 }
-                Some(target) => {
+                Some(OpenLink::Plain(note)) => {
                     out.push(Event::End(TagEnd::Link));
-                    if let Some(note) = target.note {
+                    if let Some(note) = note {
                         out.push(Event::Text(format!(" {note}").into()));
                     }
                 }
-                None => out.push(Event::End(TagEnd::Link)),
+                Some(OpenLink::Kept) => out.push(Event::End(TagEnd::Link)),
+                Some(OpenLink::Dropped) | None => {}
             },
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let allowed = matches!(classify(&dest_url, link_type), Ok(Dest::Relative(_) | Dest::Web));
+                if allowed {
+                    out.push(Event::Start(Tag::Image {
+                        link_type,
+                        dest_url,
+                        title,
+                        id,
+                    }));
+                }
+                open_images.push(allowed);
+            }
+            Event::End(TagEnd::Image) => {
+                if open_images.pop().unwrap_or(false) {
+                    out.push(Event::End(TagEnd::Image));
+                }
+            }
+            Event::FootnoteReference(name) => out.push(Event::FootnoteReference(footnote(&name))),
+            Event::Start(Tag::FootnoteDefinition(name)) => {
+                // a label defined twice would give two elements one id
+                // (`analyze` reports it); the repeat gets an id of its own
+                let mut id = footnote(&name);
+                let mut n = 1;
+                while !footnotes_defined.insert(id.to_string()) {
+                    id = CowStr::from(format!("{}-{n}", footnote(&name)));
+                    n += 1;
+                }
+                out.push(Event::Start(Tag::FootnoteDefinition(id)))
+            }
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => out.push(Event::Start(Tag::CodeBlock(
+                CodeBlockKind::Fenced(code_language(&info)),
+            ))),
             Event::Html(html) | Event::InlineHtml(html) if options_.escape_html => out.push(Event::Text(html)),
             other => out.push(other),
         }
     }
     out
+}
+
+/// The events that start a link, and how to close it.
+fn start_link<'a>(
+    link_type: LinkType,
+    dest_url: CowStr<'a>,
+    title: CowStr<'a>,
+    id: CowStr<'a>,
+    options_: &EventOptions,
+) -> (Option<Event<'a>>, OpenLink) {
+    let dest = match classify(&dest_url, link_type) {
+        Ok(dest) => dest,
+        Err(_) => return (None, OpenLink::Dropped),
+    };
+    let target = match dest {
+        Dest::Page { id: target, anchor } => match (options_.resolve)(target, anchor) {
+            Some(target) => target,
+            None => return (None, OpenLink::Dropped),
+        },
+        Dest::Fragment(fragment) if !options_.id_prefix.is_empty() => {
+            let dest_url = CowStr::from(format!("#{}{fragment}", options_.id_prefix));
+            let link = Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            };
+            return (Some(Event::Start(link)), OpenLink::Kept);
+        }
+        _ => {
+            let link = Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            };
+            return (Some(Event::Start(link)), OpenLink::Kept);
+        }
+    };
+    if options_.plain_links {
+        let link = Tag::Link {
+            link_type,
+            dest_url: target.href.clone().into(),
+            title,
+            id,
+        };
+        return (Some(Event::Start(link)), OpenLink::Plain(target.note));
+    }
+    let mut html = format!("<a href=\"{}\"", escape::html_attr(&target.href));
+    if let Some(lang) = &target.hreflang {
+        html.push_str(&format!(" hreflang=\"{}\"", escape::html_attr(lang)));
+    }
+    if !title.is_empty() {
+        html.push_str(&format!(" title=\"{}\"", escape::html_attr(&title)));
+    }
+    html.push('>');
+    (Some(Event::InlineHtml(html.into())), OpenLink::Html(target))
+}
+
+/// A footnote label as an id: letters, digits and `-` as they are, any
+/// other character as `_<hex>_`, so different labels stay different ids
+/// and no label brings a space into one.
+fn footnote_id(label: &str) -> String {
+    let mut id = String::with_capacity(label.len());
+    for c in label.chars() {
+        if c.is_ascii_alphanumeric() || c == '-' {
+            id.push(c);
+        } else {
+            id.push_str(&format!("_{:x}_", u32::from(c)));
+        }
+    }
+    id
+}
+
+/// The language of a fenced code block, which becomes `class="language-…"`:
+/// its first word, in characters a class name can hold (a tab or a form
+/// feed in it would start a second class).
+fn code_language(info: &str) -> CowStr<'static> {
+    let word = info.split(|c: char| c.is_whitespace()).next().unwrap_or("");
+    word.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '+' | '.' | '#'))
+        .collect::<String>()
+        .into()
+}
+
+/// A class or explicit id a heading may carry: `a–z`, `0–9`, `-`.
+fn is_class(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 pub fn to_html<'a>(events: impl IntoIterator<Item = Event<'a>>) -> String {
@@ -233,21 +388,78 @@ pub fn to_html<'a>(events: impl IntoIterator<Item = Event<'a>>) -> String {
     html
 }
 
-/// Gives every heading an id: its `{#id}` or a slug of its text, unique in the body.
-fn assign_heading_ids(events: &mut [(Event, usize)], headings: &mut Vec<Heading>) {
-    let mut used = BTreeSet::new();
+/// Gives every heading an id: its `{#id}` or a slug of its text, unique in
+/// the body and never one of `reserved`. Attribute blocks beyond `#id` and
+/// `.class` (`a–z 0–9 -`), and explicit ids the theme uses, are problems.
+fn assign_heading_ids(
+    events: &mut [(Event, usize)],
+    reserved: &BTreeSet<String>,
+    headings: &mut Vec<Heading>,
+    problems: &mut Vec<Problem>,
+) {
+    let mut used = reserved.clone();
     // explicit ids are reserved first, so a slug never takes one
     for (event, _) in events.iter() {
-        if let Event::Start(Tag::Heading { id: Some(id), .. }) = event {
+        if let Event::Start(Tag::Heading { id: Some(id), .. }) = event
+            && is_class(id)
+            && !reserved.contains(id.as_ref())
+        {
             used.insert(id.to_string());
         }
     }
     let mut explicit_taken = BTreeSet::new();
     let mut i = 0;
     while i < events.len() {
-        if let Event::Start(Tag::Heading { level, id, .. }) = &events[i].0 {
+        if let (
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            }),
+            offset,
+        ) = &events[i]
+        {
             let level = heading_level(*level);
-            let explicit = id.clone();
+            let offset = *offset;
+            let mut explicit = id.clone();
+            if let Some(id) = explicit.as_deref() {
+                let problem = if !is_class(id) {
+                    Some((
+                        format!("heading id `{id}` is not allowed"),
+                        "use lowercase letters a–z, digits and `-`: `{#syfte}`",
+                    ))
+                } else if reserved.contains(id) {
+                    Some((
+                        format!("heading id `{id}` is used by the theme"),
+                        "choose another id for the heading",
+                    ))
+                } else {
+                    None
+                };
+                if let Some((message, hint)) = problem {
+                    problems.push(Problem {
+                        offset,
+                        message,
+                        hint: hint.to_owned(),
+                    });
+                    explicit = None;
+                }
+            }
+            for class in classes.iter().filter(|c| !is_class(c)) {
+                problems.push(Problem {
+                    offset,
+                    message: format!("heading class `{class}` is not allowed"),
+                    hint: "use lowercase letters a–z, digits and `-`".to_owned(),
+                });
+            }
+            for (name, _) in attrs {
+                problems.push(Problem {
+                    offset,
+                    message: format!("heading attribute `{name}` is not allowed"),
+                    hint: "a heading may carry an id and classes only: `## Title {#id .class}`".to_owned(),
+                });
+            }
             let mut text = String::new();
             let mut j = i + 1;
             while j < events.len() && !matches!(events[j].0, Event::End(TagEnd::Heading(_))) {
@@ -312,51 +524,16 @@ pub fn slugify(text: &str) -> String {
     slug.trim_end_matches('-').to_owned()
 }
 
-pub fn escape_attr(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn headings_get_unique_ids_and_explicit_ids_win() {
-        let a = analyze("## Mål\n\n## Mål\n\n## Syfte {#purpose}\n\n## purpose\n");
-        let ids: Vec<_> = a.headings.iter().map(|h| h.id.as_str()).collect();
-        assert_eq!(ids, ["mål", "mål-1", "purpose", "purpose-1"]);
+    fn ids(body: &str, reserved: &[&str]) -> Vec<String> {
+        let reserved = reserved.iter().map(|s| s.to_string()).collect();
+        analyze(body, &reserved).headings.into_iter().map(|h| h.id).collect()
     }
 
-    #[test]
-    fn internal_links_are_found_with_offsets() {
-        let body = "See [Oulu](@/partners/oulu) and [goal](@/plan/inledning#syfte).";
-        let a = analyze(body);
-        assert_eq!(a.links.len(), 2);
-        assert_eq!(a.links[1].id, "plan/inledning");
-        assert_eq!(a.links[1].anchor.as_deref(), Some("syfte"));
-        assert_eq!(&body[a.links[0].offset..a.links[0].offset + 1], "[");
-    }
-
-    #[test]
-    fn traversal_in_ids_is_rejected() {
-        assert!(parse_internal("@/../secret").is_err());
-        assert!(parse_internal("@//etc/passwd").is_err());
-        assert_eq!(parse_internal("https://x").unwrap(), None);
-    }
-
-    #[test]
-    fn links_are_rewritten_with_language_note() {
+    fn html(body: &str) -> String {
         let resolve = |id: &str, _: Option<&str>| {
             (id == "a").then(|| LinkTarget {
                 href: "../a/index.html".into(),
@@ -367,14 +544,123 @@ mod tests {
         let opts = EventOptions {
             resolve: &resolve,
             id_prefix: "",
+            reserved_ids: &["main".to_owned()].into(),
             escape_html: true,
             plain_links: false,
             heading_shift: 0,
         };
-        let html = to_html(events("[A](@/a) <b>x</b>", &opts));
+        to_html(events(body, &opts))
+    }
+
+    #[test]
+    fn headings_get_unique_ids_and_explicit_ids_win() {
         assert_eq!(
-            html,
+            ids("## Mål\n\n## Mål\n\n## Syfte {#purpose}\n\n## purpose\n", &[]),
+            ["mål", "mål-1", "purpose", "purpose-1"]
+        );
+    }
+
+    #[test]
+    fn headings_never_take_the_themes_ids() {
+        assert_eq!(ids("## Main\n\n## Main\n", &["main"]), ["main-1", "main-2"]);
+        let a = analyze("## Huvud {#main}\n", &["main".to_owned()].into());
+        assert_eq!(a.headings[0].id, "huvud");
+        assert_eq!(a.problems[0].message, "heading id `main` is used by the theme");
+        assert_eq!(html("## Huvud {#main}\n"), "<h2 id=\"huvud\">Huvud</h2>\n");
+    }
+
+    #[test]
+    fn internal_links_are_found_with_offsets() {
+        let body = "See [Oulu](@/partners/oulu) and [goal](@/plan/inledning#syfte).";
+        let a = analyze(body, &BTreeSet::new());
+        assert_eq!(a.links.len(), 2);
+        assert_eq!(a.links[1].id, "plan/inledning");
+        assert_eq!(a.links[1].anchor.as_deref(), Some("syfte"));
+        assert_eq!(&body[a.links[0].offset..a.links[0].offset + 1], "[");
+    }
+
+    #[test]
+    fn links_are_rewritten_with_language_note() {
+        assert_eq!(
+            html("[A](@/a) <b>x</b>"),
             "<p><a href=\"../a/index.html\" hreflang=\"sv\">A</a> <span class=\"lang-note\" lang=\"sv\">(ruotsiksi)</span> &lt;b&gt;x&lt;/b&gt;</p>\n"
+        );
+    }
+
+    #[test]
+    fn what_the_policy_refuses_is_reported_and_never_rendered() {
+        for (body, message) in [
+            (
+                "[x](javascript:alert(1))",
+                "links with the scheme `javascript:` are not allowed",
+            ),
+            (
+                "<javascript:alert(1)>",
+                "links with the scheme `javascript:` are not allowed",
+            ),
+            (
+                "[x](&#106;avascript:alert(1))",
+                "links with the scheme `javascript:` are not allowed",
+            ),
+            (
+                "![x](data:image/svg+xml,<svg>)",
+                "links with the scheme `data:` are not allowed",
+            ),
+            ("![x](@/a)", "an image cannot show the page `@/a`"),
+            (
+                "## Mål {onmouseover=alert(1) tabindex=0}",
+                "heading attribute `onmouseover` is not allowed",
+            ),
+            ("## Mål {.a\"b}", "heading class `a\"b` is not allowed"),
+            ("## Mål {#Mål}", "heading id `Mål` is not allowed"),
+            (
+                "[x][r]\n\n[r]: vbscript:x",
+                "links with the scheme `vbscript:` are not allowed",
+            ),
+        ] {
+            let analysis = analyze(body, &BTreeSet::new());
+            assert_eq!(
+                analysis.problems.first().map(|p| p.message.as_str()),
+                Some(message),
+                "{body}"
+            );
+            let html = html(body);
+            for bad in ["<a ", "<img", "onmouseover", "tabindex", "a\"b"] {
+                assert!(!html.contains(bad), "{body} gave {html}");
+            }
+        }
+        assert_eq!(html("[x](javascript:alert(1))"), "<p>x</p>\n");
+        assert_eq!(html("## Mål {onclick=x .ok}"), "<h2 id=\"mål\" class=\"ok\">Mål</h2>\n");
+    }
+
+    #[test]
+    fn allowed_links_pass() {
+        let a = analyze(
+            "[a](https://x.org) [b](mailto:a@b.se) [c](tel:+46) <a@b.se> [d](#mål) ![e](karta.png)",
+            &BTreeSet::new(),
+        );
+        assert!(a.problems.is_empty(), "{:?}", a.problems);
+        assert_eq!(a.external.len(), 1);
+        assert_eq!(a.fragments, [("mål".to_owned(), 60)]);
+        assert_eq!(a.files[0].path, "karta.png");
+        assert!(a.files[0].image);
+    }
+
+    #[test]
+    fn footnote_labels_and_code_languages_cannot_bring_spaces_or_repeats() {
+        let a = analyze("x[^1]\n\n[^1]: y\n\n[^1]: z\n", &BTreeSet::new());
+        assert_eq!(a.problems[0].message, "footnote `1` is defined twice");
+        let html = html("x[^a b]\n\n[^a b]: y\n\n[^1]: z\n\n[^1]: w\n\n```x\tlang-note\ny\n```\n");
+        assert!(html.contains("id=\"fn-a_20_b\""), "{html}");
+        assert!(html.contains("id=\"fn-1\"") && html.contains("id=\"fn-1-1\""), "{html}");
+        assert!(html.contains("<code class=\"language-x\">"), "{html}");
+    }
+
+    #[test]
+    fn footnotes_get_their_own_ids() {
+        assert_eq!(
+            html("x[^main]\n\n[^main]: y\n"),
+            "<p>x<sup class=\"footnote-reference\"><a href=\"#fn-main\">1</a></sup></p>\n<div class=\"footnote-definition\" id=\"fn-main\"><sup class=\"footnote-definition-label\">1</sup>\n<p>y</p>\n</div>\n"
         );
     }
 }

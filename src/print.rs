@@ -100,6 +100,7 @@ pub fn chapters<'s>(site: &'s Site, lang: &str, html: bool) -> Vec<PrintChapter<
         let options = EventOptions {
             resolve: &resolve,
             id_prefix: &prefix,
+            reserved_ids: &site.reserved_ids,
             escape_html: !site.config.build.allow_html || !html,
             plain_links: !html,
             heading_shift: u8::from(html),
@@ -195,16 +196,13 @@ fn pdfs(site: &Site) -> (Vec<OutputFile>, Vec<Diagnostic>) {
     let date = plan_config
         .date
         .map_or((1970, 1, 1), |d| (d.year, d.month.unwrap_or(1), d.day.unwrap_or(1)));
-    let t = |lang: &str, key: &str, args: &[(&str, String)]| {
-        site.strings
-            .translate(lang, key, None, args)
-            .unwrap_or_else(|_| key.to_owned())
-    };
     let results: Vec<Result<OutputFile, Diagnostic>> = site
         .languages()
         .par_iter()
         .filter_map(|lang| {
             let plan_page = site.version(&plan.section, lang)?;
+            let texts = crate::render::Texts::new(&site.strings);
+            let t = |lang: &str, key: &str, args: &[(&str, String)]| texts.t_with(lang, key, None, args);
             let edition = crate::pdf::Edition {
                 lang: lang.clone(),
                 title: plan_page.front.title.clone(),
@@ -236,6 +234,9 @@ fn pdfs(site: &Site) -> (Vec<OutputFile>, Vec<Diagnostic>) {
             };
             let name = plan_config.pdf_name.get(lang, site.source_lang());
             let path = format!("{lang}/{name}.pdf");
+            if let Err(missing) = texts.check(site, &path) {
+                return Some(Err(missing));
+            }
             Some(
                 crate::pdf::render(&edition, &fonts)
                     .map(|bytes| OutputFile::new(path.clone(), bytes))

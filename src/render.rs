@@ -17,6 +17,7 @@ use serde::Serialize;
 use crate::assets::Assets;
 use crate::config::MissingTranslation;
 use crate::diagnostics::Diagnostic;
+use crate::escape;
 use crate::i18n::Strings;
 use crate::load::SourcePage;
 use crate::markdown::{self, EventOptions, LinkTarget};
@@ -179,7 +180,7 @@ pub fn environment(site: &Site) -> (Environment<'static>, Vec<Diagnostic>) {
     // HTML-escape strings as minijinja does, but leave `/` alone so URLs stay readable.
     env.set_formatter(|out, state, value| match value.as_str() {
         Some(s) if !value.is_safe() && matches!(state.auto_escape(), minijinja::AutoEscape::Html) => out
-            .write_str(&markdown::escape_attr(s))
+            .write_str(&escape::html_attr(s))
             .map_err(|_| TemplateError::new(ErrorKind::WriteFailure, "cannot write output")),
         _ => minijinja::escape_formatter(out, state, value),
     });
@@ -217,7 +218,9 @@ pub fn environment(site: &Site) -> (Environment<'static>, Vec<Diagnostic>) {
             Ok(date_strings.format_date(&lang, &date))
         },
     );
-    env.add_filter("css_string", |value: &str| Value::from_safe_string(css_string(value)));
+    env.add_filter("css_string", |value: &str| {
+        Value::from_safe_string(escape::css_string(value))
+    });
     let number_strings = strings;
     env.add_filter(
         "number",
@@ -227,19 +230,6 @@ pub fn environment(site: &Site) -> (Environment<'static>, Vec<Diagnostic>) {
         },
     );
     (env, diagnostics)
-}
-
-/// A CSS string literal that cannot end the string or the `<style>` element.
-fn css_string(value: &str) -> String {
-    let mut out = String::from("\"");
-    for c in value.chars() {
-        match c {
-            '"' | '\\' | '<' | '>' | '&' | '\n' | '\r' => out.push_str(&format!("\\{:x} ", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 fn current_lang(state: &State) -> Result<String, TemplateError> {
@@ -314,17 +304,17 @@ pub fn render(
             if terms.is_none() {
                 jobs.push(Job::Taxonomy {
                     lang: lang.clone(),
-                    taxonomy: taxonomy.clone(),
+                    taxonomy: taxonomy.to_string(),
                     term: None,
                 });
             }
-            for term in site.terms.get(taxonomy).into_iter().flat_map(|t| t.keys()) {
-                if terms.is_some_and(|terms| !terms.contains(&(taxonomy.clone(), term.clone()))) {
+            for term in site.terms.get(taxonomy.as_str()).into_iter().flat_map(|t| t.keys()) {
+                if terms.is_some_and(|terms| !terms.contains(&(taxonomy.to_string(), term.clone()))) {
                     continue;
                 }
                 jobs.push(Job::Taxonomy {
                     lang: lang.clone(),
-                    taxonomy: taxonomy.clone(),
+                    taxonomy: taxonomy.to_string(),
                     term: Some(term.clone()),
                 });
             }
@@ -364,6 +354,7 @@ fn render_job(
     extras: &Extras,
     job: &Job,
 ) -> Result<OutputFile, Diagnostic> {
+    let texts = Texts::new(&site.strings);
     let (path, template, ctx) = match job {
         Job::Page(ix) => {
             let page = &site.pages[*ix];
@@ -371,7 +362,7 @@ fn render_job(
             (
                 format!("{dir}index.html"),
                 "page.html",
-                page_context(site, page, &dir, assets, extras),
+                page_context(site, &texts, page, &dir, assets, extras),
             )
         }
         Job::Taxonomy { lang, taxonomy, term } => {
@@ -383,12 +374,21 @@ fn render_job(
             (
                 format!("{dir}index.html"),
                 "taxonomy.html",
-                taxonomy_context(site, lang, taxonomy, term.as_deref(), &dir, assets),
+                taxonomy_context(site, &texts, lang, taxonomy, term.as_deref(), &dir, assets),
             )
         }
-        Job::Chooser => ("index.html".to_owned(), "chooser.html", chooser_context(site, assets)),
-        Job::NotFound => ("404.html".to_owned(), "404.html", not_found_context(site, assets)),
+        Job::Chooser => (
+            "index.html".to_owned(),
+            "chooser.html",
+            chooser_context(site, &texts, assets),
+        ),
+        Job::NotFound => (
+            "404.html".to_owned(),
+            "404.html",
+            not_found_context(site, &texts, assets),
+        ),
     };
+    texts.check(site, &path)?;
     let template = env.get_template(template).map_err(|e| template_diagnostic(site, &e))?;
     let html = template
         .render(Value::from(minijinja::value::Serde(&ctx)))
@@ -467,6 +467,7 @@ fn page_content(site: &Site, page: &SourcePage, dir: Option<&str>) -> String {
     let options = EventOptions {
         resolve: &resolve,
         id_prefix: "",
+        reserved_ids: &site.reserved_ids,
         escape_html: !site.config.build.allow_html,
         plain_links: false,
         heading_shift: 0,
@@ -474,13 +475,49 @@ fn page_content(site: &Site, page: &SourcePage, dir: Option<&str>) -> String {
     markdown::to_html(markdown::events(page.body(), &options))
 }
 
-fn t(site: &Site, lang: &str, key: &str) -> String {
-    site.strings
-        .translate(lang, key, None, &[])
-        .unwrap_or_else(|_| key.to_owned())
+/// Interface strings looked up while one page's context is built. A key
+/// missing in the source language (and so in every language) is recorded
+/// and fails the page with a diagnostic, as `t()` in a template does.
+pub(crate) struct Texts<'s> {
+    strings: &'s Strings,
+    missing: std::cell::RefCell<BTreeSet<String>>,
 }
 
-fn base_context(site: &Site, lang: &str, dir: &str, assets: &Assets, kind: &'static str) -> Context {
+impl<'s> Texts<'s> {
+    pub(crate) fn new(strings: &'s Strings) -> Self {
+        Texts {
+            strings,
+            missing: Default::default(),
+        }
+    }
+
+    pub(crate) fn t(&self, lang: &str, key: &str) -> String {
+        self.t_with(lang, key, None, &[])
+    }
+
+    pub(crate) fn t_with(&self, lang: &str, key: &str, count: Option<i64>, args: &[(&str, String)]) -> String {
+        self.strings.translate(lang, key, count, args).unwrap_or_else(|_| {
+            self.missing.borrow_mut().insert(key.to_owned());
+            key.to_owned()
+        })
+    }
+
+    /// The error for the page at `path`, if a string was missing.
+    pub(crate) fn check(self, site: &Site, path: &str) -> Result<(), Diagnostic> {
+        let missing = self.missing.into_inner();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let keys: Vec<String> = missing.iter().map(|k| format!("`{k}`")).collect();
+        Err(Diagnostic::error(
+            format!("i18n/{}.yaml", site.source_lang()),
+            format!("interface string {} is missing (needed for {path})", keys.join(", ")),
+        )
+        .with_hint("add it to the source language's i18n file; `plansite i18n` lists what each language lacks"))
+    }
+}
+
+fn base_context(site: &Site, texts: &Texts, lang: &str, dir: &str, assets: &Assets, kind: &'static str) -> Context {
     let source = site.source_lang();
     let nav = site
         .children
@@ -514,7 +551,7 @@ fn base_context(site: &Site, lang: &str, dir: &str, assets: &Assets, kind: &'sta
             .get("static/favicon.svg")
             .map(|path| urls::relative(dir, path)),
         canonical: urls::absolute(&site.config.site.base_url, dir),
-        locale: t(site, lang, "locale"),
+        locale: texts.t(lang, "locale"),
         x_default: urls::absolute(&site.config.site.base_url, ""),
         nav,
         ..Context::default()
@@ -523,7 +560,7 @@ fn base_context(site: &Site, lang: &str, dir: &str, assets: &Assets, kind: &'sta
 
 /// hreflang alternates and the language switcher for a page id; `generated`
 /// pages (taxonomies) exist in every language.
-fn languages_context(site: &Site, ctx: &mut Context, lang: &str, dir: &str, id: &str, generated: bool) {
+fn languages_context(site: &Site, texts: &Texts, ctx: &mut Context, lang: &str, dir: &str, id: &str, generated: bool) {
     for other in site.languages() {
         let exists = generated || site.has(id, other);
         let target_dir = if exists {
@@ -539,11 +576,11 @@ fn languages_context(site: &Site, ctx: &mut Context, lang: &str, dir: &str, id: 
         }
         ctx.switcher.push(SwitchItem {
             lang: other.clone(),
-            name: t(site, other, &format!("language.name.{other}")),
+            name: texts.t(other, &format!("language.name.{other}")),
             href: urls::link_to_dir(dir, &target_dir, site.config.build.link_index_html),
             current: other == lang,
             available: exists,
-            note: (!exists).then(|| t(site, other, "nav.not_translated")),
+            note: (!exists).then(|| texts.t(other, "nav.not_translated")),
         });
     }
     if generated || site.has(id, site.source_lang()) {
@@ -580,7 +617,7 @@ fn breadcrumbs(site: &Site, lang: &str, dir: &str, id: &str) -> Vec<Link> {
         .collect()
 }
 
-fn page_context(site: &Site, page: &SourcePage, dir: &str, assets: &Assets, extras: &Extras) -> Context {
+fn page_context(site: &Site, texts: &Texts, page: &SourcePage, dir: &str, assets: &Assets, extras: &Extras) -> Context {
     let lang = &page.lang;
     let kind = if page.id.is_empty() {
         "home"
@@ -593,8 +630,8 @@ fn page_context(site: &Site, page: &SourcePage, dir: &str, assets: &Assets, extr
     } else {
         "page"
     };
-    let mut ctx = base_context(site, lang, dir, assets, kind);
-    languages_context(site, &mut ctx, lang, dir, &page.id, false);
+    let mut ctx = base_context(site, texts, lang, dir, assets, kind);
+    languages_context(site, texts, &mut ctx, lang, dir, &page.id, false);
     ctx.title = page.front.title.clone();
     if let Some(d) = &page.front.description {
         ctx.description = d.clone();
@@ -613,7 +650,7 @@ fn page_context(site: &Site, page: &SourcePage, dir: &str, assets: &Assets, extr
     ctx.source = page.front.source.clone();
 
     if let Some(entity) = site.facts.get(&page.id) {
-        facts_context(site, &mut ctx, lang, dir, entity);
+        facts_context(site, texts, &mut ctx, lang, dir, entity);
     }
     ctx.related = site
         .related
@@ -654,7 +691,7 @@ fn page_context(site: &Site, page: &SourcePage, dir: &str, assets: &Assets, extr
             ctx.kind = "plan";
             ctx.downloads = Some(downloads(site, lang, dir, extras));
         }
-        if site.config.site.feeds.contains(&page.id) {
+        if site.config.site.feeds.iter().any(|f| *f == page.id) {
             ctx.feed = Some(urls::relative(
                 dir,
                 &format!("{}atom.xml", urls::page_dir(lang, &page.id)),
@@ -693,20 +730,27 @@ fn downloads(site: &Site, lang: &str, dir: &str, extras: &Extras) -> Downloads {
     }
 }
 
-fn facts_context(site: &Site, ctx: &mut Context, lang: &str, dir: &str, entity: &crate::load::EntityFacts) {
+fn facts_context(
+    site: &Site,
+    texts: &Texts,
+    ctx: &mut Context,
+    lang: &str,
+    dir: &str,
+    entity: &crate::load::EntityFacts,
+) {
     let source = site.source_lang();
     let f = &entity.facts;
     let mut rows = Vec::new();
     let strings = &site.strings;
     let mut row = |label_key: &str, value: String, href: Option<String>| {
         rows.push(FactRow {
-            label: t(site, lang, label_key),
+            label: texts.t(lang, label_key),
             value,
             href,
         })
     };
     if let Some(status) = f.status {
-        row("facts.status", t(site, lang, &format!("status.{}", status.key())), None);
+        row("facts.status", texts.t(lang, &format!("status.{}", status.key())), None);
     }
     if let Some(since) = &f.since {
         row("facts.since", strings.format_date(lang, since), None);
@@ -715,9 +759,7 @@ fn facts_context(site: &Site, ctx: &mut Context, lang: &str, dir: &str, entity: 
         let from = strings.format_date(lang, &period.from);
         let value = match &period.to {
             Some(to) => format!("{from} – {}", strings.format_date(lang, to)),
-            None => strings
-                .translate(lang, "facts.from_date", None, &[("date", from.clone())])
-                .unwrap_or(from),
+            None => texts.t_with(lang, "facts.from_date", None, &[("date", from)]),
         };
         row("facts.period", value, None);
     }
@@ -737,7 +779,11 @@ fn facts_context(site: &Site, ctx: &mut Context, lang: &str, dir: &str, entity: 
         row("facts.coordinates", value, None);
     }
     if let Some(website) = &f.website {
-        row("facts.website", website.clone(), Some(website.clone()));
+        row(
+            "facts.website",
+            website.as_str().to_owned(),
+            Some(website.as_str().to_owned()),
+        );
     }
     ctx.facts = rows;
     ctx.figures = f
@@ -751,11 +797,14 @@ fn facts_context(site: &Site, ctx: &mut Context, lang: &str, dir: &str, entity: 
         })
         .collect();
     for taxonomy in &site.config.site.taxonomies {
+        let known = site.terms.get(taxonomy.as_str());
         let terms: Vec<Link> = f
             .terms(taxonomy)
             .iter()
+            // an unknown term is reported where it is written, not again here
+            .filter(|term| known.is_some_and(|k| k.contains_key(term.value.as_str())))
             .map(|term| Link {
-                title: t(site, lang, &format!("taxonomy.{taxonomy}.terms.{}", term.value)),
+                title: texts.t(lang, &format!("taxonomy.{taxonomy}.terms.{}", term.value)),
                 href: urls::link_to_dir(
                     dir,
                     &urls::page_dir(lang, &format!("{taxonomy}/{}", term.value)),
@@ -767,7 +816,7 @@ fn facts_context(site: &Site, ctx: &mut Context, lang: &str, dir: &str, entity: 
             .collect();
         if !terms.is_empty() {
             ctx.terms.push(TermGroup {
-                title: t(site, lang, &format!("taxonomy.{taxonomy}.title")),
+                title: texts.t(lang, &format!("taxonomy.{taxonomy}.title")),
                 terms,
             });
         }
@@ -780,6 +829,7 @@ fn round4(x: f64) -> f64 {
 
 fn taxonomy_context(
     site: &Site,
+    texts: &Texts,
     lang: &str,
     taxonomy: &str,
     term: Option<&str>,
@@ -788,14 +838,15 @@ fn taxonomy_context(
 ) -> Context {
     let mut ctx = base_context(
         site,
+        texts,
         lang,
         dir,
         assets,
         if term.is_some() { "term" } else { "taxonomy" },
     );
     let id = term.map_or_else(|| taxonomy.to_owned(), |term| format!("{taxonomy}/{term}"));
-    languages_context(site, &mut ctx, lang, dir, &id, true);
-    let taxonomy_title = t(site, lang, &format!("taxonomy.{taxonomy}.title"));
+    languages_context(site, texts, &mut ctx, lang, dir, &id, true);
+    let taxonomy_title = texts.t(lang, &format!("taxonomy.{taxonomy}.title"));
     let index_html = site.config.build.link_index_html;
     let terms = site.terms.get(taxonomy);
     match term {
@@ -806,15 +857,12 @@ fn taxonomy_context(
                 .flatten()
                 .map(|(term, ids)| Entry {
                     link: Link {
-                        title: t(site, lang, &format!("taxonomy.{taxonomy}.terms.{term}")),
+                        title: texts.t(lang, &format!("taxonomy.{taxonomy}.terms.{term}")),
                         href: urls::link_to_dir(dir, &urls::page_dir(lang, &format!("{taxonomy}/{term}")), index_html),
                         hreflang: None,
                         note: None,
                     },
-                    description: site
-                        .strings
-                        .translate(lang, "taxonomy.count", Some(ids.len() as i64), &[])
-                        .ok(),
+                    description: Some(texts.t_with(lang, "taxonomy.count", Some(ids.len() as i64), &[])),
                     date: None,
                     number: None,
                     depth: 1,
@@ -822,7 +870,7 @@ fn taxonomy_context(
                 .collect();
         }
         Some(term) => {
-            ctx.title = t(site, lang, &format!("taxonomy.{taxonomy}.terms.{term}"));
+            ctx.title = texts.t(lang, &format!("taxonomy.{taxonomy}.terms.{term}"));
             ctx.breadcrumbs.push(Link {
                 title: taxonomy_title,
                 href: urls::link_to_dir(dir, &urls::page_dir(lang, taxonomy), index_html),
@@ -848,7 +896,7 @@ fn taxonomy_context(
     ctx.breadcrumbs.insert(
         0,
         Link {
-            title: t(site, lang, "nav.home"),
+            title: texts.t(lang, "nav.home"),
             href: ctx.home.clone(),
             hreflang: None,
             note: None,
@@ -857,9 +905,9 @@ fn taxonomy_context(
     ctx
 }
 
-fn chooser_context(site: &Site, assets: &Assets) -> Context {
+fn chooser_context(site: &Site, texts: &Texts, assets: &Assets) -> Context {
     let source = site.source_lang();
-    let mut ctx = base_context(site, source, "", assets, "chooser");
+    let mut ctx = base_context(site, texts, source, "", assets, "chooser");
     ctx.nav.clear();
     ctx.title = ctx.site_title.clone();
     ctx.canonical = urls::absolute(&site.config.site.base_url, "");
@@ -870,7 +918,7 @@ fn chooser_context(site: &Site, assets: &Assets) -> Context {
         });
         ctx.switcher.push(SwitchItem {
             lang: lang.clone(),
-            name: t(site, lang, &format!("language.name.{lang}")),
+            name: texts.t(lang, &format!("language.name.{lang}")),
             href: urls::link_to_dir("", &urls::page_dir(lang, ""), site.config.build.link_index_html),
             current: false,
             available: true,
@@ -897,40 +945,29 @@ fn chooser_context(site: &Site, assets: &Assets) -> Context {
     ctx
 }
 
-fn not_found_context(site: &Site, assets: &Assets) -> Context {
+fn not_found_context(site: &Site, texts: &Texts, assets: &Assets) -> Context {
     // 404.html is served for any missing path, so its links are absolute.
     let source = site.source_lang();
     let base = &site.config.site.base_url;
-    let mut ctx = base_context(site, source, "", assets, "404");
+    let mut ctx = base_context(site, texts, source, "", assets, "404");
     ctx.nav.clear();
     ctx.favicon = None;
     ctx.home = urls::absolute(base, "");
     ctx.canonical = String::new();
-    ctx.title = t(site, source, "not_found.title");
+    ctx.title = texts.t(source, "not_found.title");
     for lang in site.languages() {
         ctx.children.push(Entry {
             link: Link {
-                title: t(site, lang, "not_found.title"),
+                title: texts.t(lang, "not_found.title"),
                 href: urls::absolute(base, &urls::page_dir(lang, "")),
                 hreflang: Some(lang.clone()),
-                note: Some(t(site, lang, "not_found.home")),
+                note: Some(texts.t(lang, "not_found.home")),
             },
-            description: Some(t(site, lang, "not_found.text")),
+            description: Some(texts.t(lang, "not_found.text")),
             date: None,
             number: None,
             depth: 1,
         });
     }
     ctx
-}
-
-#[cfg(test)]
-mod tests {
-    use super::css_string;
-
-    #[test]
-    fn css_strings_cannot_break_out() {
-        assert_eq!(css_string("Mayors' Forum"), "\"Mayors' Forum\"");
-        assert_eq!(css_string("a\"b</style>\\"), "\"a\\22 b\\3c /style\\3e \\5c \"");
-    }
 }

@@ -33,6 +33,8 @@ pub struct Site {
     /// Entity ids by taxonomy, then term.
     pub terms: BTreeMap<String, BTreeMap<String, Vec<String>>>,
     pub plan: Option<Plan>,
+    /// Ids the theme gives its own elements; headings never take them.
+    pub reserved_ids: BTreeSet<String>,
 }
 
 /// The plan's chapters in document order.
@@ -109,6 +111,7 @@ pub fn resolve_reusing(sources: Sources, previous: Option<&Site>) -> (Site, Vec<
         ..
     } = sources;
     let mut diagnostics = Vec::new();
+    let reserved_ids = theme.reserved_ids();
 
     let mut ids: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
     for (ix, page) in pages.iter().enumerate() {
@@ -119,14 +122,53 @@ pub fn resolve_reusing(sources: Sources, previous: Option<&Site>) -> (Site, Vec<
         pages
             .par_iter()
             .map(|p| {
-                let old = previous.and_then(|s| Some((s, s.ids.get(&p.id)?.get(&p.lang)?)));
+                let old = previous
+                    .filter(|s| s.reserved_ids == reserved_ids)
+                    .and_then(|s| Some((s, s.ids.get(&p.id)?.get(&p.lang)?)));
                 match old {
                     Some((s, ix)) if s.pages[*ix].body() == p.body() => s.analyses[*ix].clone(),
-                    _ => markdown::analyze(p.body()),
+                    _ => markdown::analyze(p.body(), &reserved_ids),
                 }
             })
             .collect()
     };
+
+    // every language has its home page, which every other page links to
+    if pages.is_empty() {
+        diagnostics.push(
+            Diagnostic::error("content", "content/ holds no pages").with_hint(format!(
+                "create content/_index.{}.md, the home page",
+                config.source_language()
+            )),
+        );
+    } else {
+        for lang in &config.site.languages {
+            if !ids.get("").is_some_and(|versions| versions.contains_key(lang)) {
+                diagnostics.push(
+                    Diagnostic::error("content", format!("language `{lang}` has no home page")).with_hint(format!(
+                        "create content/_index.{lang}.md, or remove `{lang}` from `languages` in book.toml"
+                    )),
+                );
+            }
+        }
+    }
+
+    // the names links use for a language (the switcher, "(på svenska)")
+    for lang in &config.site.languages {
+        for key in [format!("language.name.{lang}"), format!("language.in.{lang}")] {
+            if !strings.has(config.source_language(), &key) {
+                diagnostics.push(
+                    Diagnostic::error(
+                        format!("i18n/{}.yaml", config.source_language()),
+                        format!("interface string `{key}` is missing"),
+                    )
+                    .with_hint(format!(
+                        "every configured language needs `language.name.{lang}` and `language.in.{lang}`"
+                    )),
+                );
+            }
+        }
+    }
 
     // sections: every page's parent must be a section with an _index page
     let mut children: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -174,12 +216,23 @@ pub fn resolve_reusing(sources: Sources, previous: Option<&Site>) -> (Site, Vec<
     // links and anchors
     let mut backlinks: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for (page, analysis) in pages.iter().zip(&analyses) {
-        for (offset, message) in &analysis.bad_links {
+        for problem in &analysis.problems {
             diagnostics.push(
-                Diagnostic::error(&page.file, message.clone())
-                    .at_offset(&page.text, page.body_start + offset)
-                    .with_hint("write links to pages as `@/section/slug` or `@/section/slug#heading`"),
+                Diagnostic::error(&page.file, problem.message.clone())
+                    .at_offset(&page.text, page.body_start + problem.offset)
+                    .with_hint(problem.hint.clone()),
             );
+        }
+        for (fragment, offset) in &analysis.fragments {
+            if !analysis.headings.iter().any(|h| &h.id == fragment) {
+                let hint = diagnostics::did_you_mean(fragment, analysis.headings.iter().map(|h| h.id.as_str()))
+                    .unwrap_or_else(|| format!("give the heading an explicit id: `## Title {{#{fragment}}}`"));
+                diagnostics.push(
+                    Diagnostic::error(&page.file, format!("no heading `#{fragment}` on this page"))
+                        .at_offset(&page.text, page.body_start + offset)
+                        .with_hint(hint),
+                );
+            }
         }
         if !config.build.allow_html {
             for offset in &analysis.raw_html {
@@ -238,9 +291,9 @@ pub fn resolve_reusing(sources: Sources, previous: Option<&Site>) -> (Site, Vec<
     let mut related: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for (id, entity) in &facts {
         for other in &entity.facts.related {
-            if ids.contains_key(&other.value) && other.value != *id {
-                related.entry(id.clone()).or_default().insert(other.value.clone());
-                related.entry(other.value.clone()).or_default().insert(id.clone());
+            if ids.contains_key(other.value.as_str()) && other.value != *id {
+                related.entry(id.clone()).or_default().insert(other.value.to_string());
+                related.entry(other.value.to_string()).or_default().insert(id.clone());
             } else {
                 let message = if other.value == *id {
                     format!("`{id}` is related to itself")
@@ -256,8 +309,8 @@ pub fn resolve_reusing(sources: Sources, previous: Option<&Site>) -> (Site, Vec<
     // taxonomies
     let mut terms: BTreeMap<String, BTreeMap<String, Vec<String>>> = BTreeMap::new();
     for taxonomy in &config.site.taxonomies {
-        let by_term = terms.entry(taxonomy.clone()).or_default();
-        if ids.contains_key(taxonomy) {
+        let by_term = terms.entry(taxonomy.to_string()).or_default();
+        if ids.contains_key(taxonomy.as_str()) {
             diagnostics.push(
                 Diagnostic::error(
                     format!("content/{taxonomy}"),
@@ -297,7 +350,7 @@ pub fn resolve_reusing(sources: Sources, previous: Option<&Site>) -> (Site, Vec<
                     );
                     continue;
                 }
-                let list = by_term.entry(term.value.clone()).or_default();
+                let list = by_term.entry(term.value.to_string()).or_default();
                 if !list.contains(id) {
                     list.push(id.clone());
                 }
@@ -306,7 +359,7 @@ pub fn resolve_reusing(sources: Sources, previous: Option<&Site>) -> (Site, Vec<
     }
 
     let plan = config.plan.as_ref().map(|plan_config| {
-        let section = plan_config.section.clone();
+        let section = plan_config.section.to_string();
         let mut chapters = Vec::new();
         let mut number = 0;
         for entry in &plan_config.chapters {
@@ -413,6 +466,7 @@ pub fn resolve_reusing(sources: Sources, previous: Option<&Site>) -> (Site, Vec<
     }
 
     let site = Site {
+        reserved_ids,
         config,
         strings,
         theme,
@@ -429,7 +483,7 @@ pub fn resolve_reusing(sources: Sources, previous: Option<&Site>) -> (Site, Vec<
     (site, diagnostics)
 }
 
-fn spanned_error(entity: &EntityFacts, value: &Spanned<String>, message: String) -> Diagnostic {
+fn spanned_error<T>(entity: &EntityFacts, value: &Spanned<T>, message: String) -> Diagnostic {
     Diagnostic::error(&entity.file, message).at(
         &entity.text,
         value.referenced.line() as usize,

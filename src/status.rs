@@ -76,6 +76,7 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 use crate::diagnostics::{self, Diagnostic};
+use crate::escape;
 use crate::frontmatter;
 use crate::i18n::{self, Catalog, Message, PLURAL_CATEGORIES};
 use crate::load::{self, SourcePage, Sources};
@@ -940,7 +941,7 @@ impl Json {
             Json::Num(n) => {
                 let _ = write!(out, "{n}");
             }
-            Json::Str(s) => write_json_string(out, s),
+            Json::Str(s) => out.push_str(&escape::json_string(s)),
             Json::Arr(items) if items.is_empty() => out.push_str("[]"),
             Json::Arr(items) if items.iter().all(Json::is_scalar) => {
                 out.push('[');
@@ -969,7 +970,7 @@ impl Json {
                 for (i, (key, value)) in fields.iter().enumerate() {
                     out.push_str(if i > 0 { ",\n" } else { "\n" });
                     push_indent(out, indent + 1);
-                    write_json_string(out, key);
+                    out.push_str(&escape::json_string(key));
                     out.push_str(": ");
                     value.write(out, indent + 1);
                 }
@@ -987,37 +988,9 @@ fn push_indent(out: &mut String, level: usize) {
     }
 }
 
-/// A JSON string literal (RFC 8259): quote, backslash and control characters escaped.
-fn write_json_string(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            c if c < ' ' => {
-                let _ = write!(out, "\\u{:04x}", u32::from(c));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn json_strings_are_escaped() {
-        let mut out = String::new();
-        write_json_string(&mut out, "a\"b\\c\nd\te\u{1}f\u{7f}å");
-        assert_eq!(out, "\"a\\\"b\\\\c\\nd\\te\\u0001f\u{7f}å\"");
-    }
 
     #[test]
     fn json_objects_are_sorted_and_indented() {

@@ -36,10 +36,16 @@ pub fn check(data: &[u8]) {
         Err(_) => text,
     };
 
-    let analysis = markdown::analyze(body);
+    let reserved: std::collections::BTreeSet<String> = ["main".to_owned()].into();
+    let analysis = markdown::analyze(body, &reserved);
     let mut ids = std::collections::BTreeSet::new();
     for heading in &analysis.headings {
         assert!(!heading.id.is_empty(), "empty heading id");
+        assert!(
+            !reserved.contains(&heading.id),
+            "heading took the theme's id {:?}",
+            heading.id
+        );
         assert!(ids.insert(heading.id.as_str()), "duplicate heading id {:?}", heading.id);
     }
     for link in &analysis.links {
@@ -58,6 +64,7 @@ pub fn check(data: &[u8]) {
         let options = EventOptions {
             resolve: &resolve,
             id_prefix: prefix,
+            reserved_ids: &reserved,
             escape_html,
             plain_links,
             heading_shift: u8::from(plain_links),

@@ -243,6 +243,7 @@ fn print_events(body: &str, prefix: &str) -> Vec<Event<'static>> {
     let options = EventOptions {
         resolve: &resolve,
         id_prefix: prefix,
+        reserved_ids: &std::collections::BTreeSet::new(),
         escape_html: true,
         plain_links: true,
         heading_shift: 0,

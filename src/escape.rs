@@ -1,0 +1,173 @@
+//! Escaping: the one place where text becomes markup.
+//!
+//! Every string that reaches an output file from content, facts,
+//! configuration or interface strings goes through one of these functions
+//! for the language it lands in: HTML text and attributes, XML 1.0 (feeds,
+//! sitemap), JSON (and JSON inside a `<script>` element), CSS string
+//! literals. They are total (any input gives well-formed output) and
+//! tested here once. The typst source of the PDF has its own escaping in
+//! `pdf::markup`, since typst markup is a language of its own.
+//!
+//! Nothing here decides whether a URL is allowed: that is
+//! [`crate::link_policy`]; an escaped `javascript:` URL is still a URL.
+
+use std::fmt::Write as _;
+
+/// Text content of an HTML element.
+pub fn html_text(s: &str) -> String {
+    html_attr(s)
+}
+
+/// An HTML attribute value in double or single quotes. The same set as for
+/// text, so one function is enough for both and a value can never end its
+/// attribute or start a tag.
+pub fn html_attr(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Whether XML 1.0 allows the character at all (its `Char` production).
+/// Text pasted from word processors and PDFs brings U+000B and U+000C,
+/// which it does not: a feed reader rejects a whole feed for one of them.
+pub fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// Text or an attribute value in XML 1.0. Characters XML forbids are
+/// dropped ([`crate::load`] warns about them where they are written).
+pub fn xml(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c if !is_xml_char(c) => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A JSON string literal (RFC 8259): quote, backslash and control characters escaped.
+pub fn json_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    push_json_string(&mut out, s, false);
+    out
+}
+
+/// A JSON string literal that may stand inside an HTML `<script>` element:
+/// `<`, `>` and `&` are written as `\u` escapes, so no `</script>` or
+/// `<!--` can appear, and U+2028/U+2029 too, for older JavaScript parsers.
+pub fn json_string_in_script(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    push_json_string(&mut out, s, true);
+    out
+}
+
+fn push_json_string(out: &mut String, s: &str, in_script: bool) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if c < ' ' => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' if in_script => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// A CSS string literal that can end neither the string nor a `<style>`
+/// element or `style` attribute around it.
+pub fn css_string(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' | '\'' | '\\' | '<' | '>' | '&' | '\n' | '\r' | '\u{c}' => {
+                let _ = write!(out, "\\{:x} ", u32::from(c));
+            }
+            // CSS has no escape for NUL; other controls are escaped as code points
+            '\0' => out.push('\u{FFFD}'),
+            c if c.is_control() => {
+                let _ = write!(out, "\\{:x} ", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_cannot_leave_text_or_attribute() {
+        let attack = r#"x" onmouseover='alert(1)'><script>&amp;"#;
+        let escaped = html_attr(attack);
+        assert_eq!(
+            escaped,
+            "x&quot; onmouseover=&#39;alert(1)&#39;&gt;&lt;script&gt;&amp;amp;"
+        );
+        assert!(!escaped.contains(['"', '\'', '<', '>']));
+        assert_eq!(html_text("Luleå & Uleåborg"), "Luleå &amp; Uleåborg");
+    }
+
+    #[test]
+    fn xml_drops_what_xml_forbids() {
+        assert_eq!(xml("a\u{b}b\u{c}c\u{0}d\u{FFFE}e"), "abcde");
+        assert_eq!(xml("tab\there\nline\r"), "tab\there\nline\r");
+        assert_eq!(
+            xml("<a href=\"x\">'&'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&apos;&amp;&apos;&lt;/a&gt;"
+        );
+        assert_eq!(xml("😀 å"), "😀 å");
+        assert!(!is_xml_char('\u{1f}') && is_xml_char('\u{85}') && !is_xml_char('\u{FFFF}'));
+    }
+
+    #[test]
+    fn json_strings_are_escaped() {
+        assert_eq!(
+            json_string("a\"b\\c\nd\te\u{1}f\u{7f}å</script>"),
+            "\"a\\\"b\\\\c\\nd\\te\\u0001f\u{7f}å</script>\""
+        );
+    }
+
+    #[test]
+    fn json_in_script_cannot_end_the_script() {
+        let escaped = json_string_in_script("</script><!-- & \u{2028}");
+        assert_eq!(escaped, "\"\\u003c/script\\u003e\\u003c!-- \\u0026 \\u2028\"");
+        assert!(!escaped.contains('<'));
+    }
+
+    #[test]
+    fn css_strings_cannot_break_out() {
+        assert_eq!(css_string("Mayors Forum"), "\"Mayors Forum\"");
+        assert_eq!(css_string("a\"b</style>\\"), "\"a\\22 b\\3c /style\\3e \\5c \"");
+        assert_eq!(css_string("it's\n\0"), "\"it\\27 s\\a \u{FFFD}\"");
+    }
+}
