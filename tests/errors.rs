@@ -5,13 +5,21 @@ mod common;
 
 use common::Site;
 
-/// Builds a good site, breaks it with the fixture, and returns stderr.
+/// Publishes a good site where the fixture's output goes, builds the
+/// fixture, and returns stderr; the published site must be left byte for
+/// byte as it was.
 fn fails(case: &str) -> String {
     let site = Site::fixture(&format!("invalid/{case}"));
+    let good = Site::fixture("cross_links");
+    let public = site.root().join("public");
+    let published = good.run(&["build", "--output", public.to_str().unwrap()]);
+    assert_eq!(published.code, 0, "{}", published.stderr);
+    let before = site.output_tree();
+    assert!(!before.is_empty());
     let run = site.build();
     assert_eq!(run.code, 1, "{case} should fail with exit 1:\n{}", run.stderr);
     assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
-    assert!(!site.root().join("public").exists(), "nothing is written");
+    assert_eq!(before, site.output_tree(), "{case} changed the published site");
     run.stderr
 }
 
@@ -39,6 +47,33 @@ error_case!(unknown_language);
 error_case!(unknown_config_key);
 error_case!(template_error);
 error_case!(many_errors);
+error_case!(heading_attribute_script);
+error_case!(heading_class_injection);
+error_case!(javascript_link);
+error_case!(javascript_link_entity);
+error_case!(control_character_link);
+error_case!(data_image);
+error_case!(protocol_relative_link);
+error_case!(root_relative_link);
+error_case!(link_with_credentials);
+error_case!(missing_fragment);
+error_case!(image_of_a_page);
+error_case!(reserved_heading_id);
+error_case!(website_javascript);
+error_case!(website_not_http);
+error_case!(term_traversal);
+error_case!(related_traversal);
+error_case!(base_url_newline);
+error_case!(base_url_javascript);
+error_case!(theme_traversal);
+error_case!(taxonomy_name);
+error_case!(feed_section_traversal);
+error_case!(plan_section_traversal);
+error_case!(chapter_slug_traversal);
+error_case!(pdf_name_path);
+error_case!(language_without_home_page);
+error_case!(empty_content);
+error_case!(missing_interface_string);
 
 #[test]
 fn symlink_loop_is_an_error() {

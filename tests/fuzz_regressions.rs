@@ -10,7 +10,11 @@ use plansite::markdown;
 use plansite::values::PartialDate;
 
 fn heading_ids(body: &str) -> Vec<String> {
-    markdown::analyze(body).headings.into_iter().map(|h| h.id).collect()
+    markdown::analyze(body, &Default::default())
+        .headings
+        .into_iter()
+        .map(|h| h.id)
+        .collect()
 }
 
 /// `frontmatter_markdown`: two headings with the same explicit id gave two
