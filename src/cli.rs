@@ -82,6 +82,11 @@ pub enum Command {
         /// Also check that links to other sites answer (needs the network).
         #[arg(long)]
         external: bool,
+        /// With --external, also connect to this non-public address or network
+        /// (`10.0.0.0/8`); links into loopback, private and link-local networks
+        /// are otherwise not checked. May be repeated.
+        #[arg(long, value_name = "ADDR[/PREFIX]", requires = "external")]
+        allow_address: Vec<crate::external::Network>,
     },
 }
 
@@ -161,7 +166,12 @@ pub fn run(cli: Cli) -> i32 {
             }
             Err(diagnostics) => print_errors(&diagnostics),
         },
-        Command::Check { root, drafts, external } => {
+        Command::Check {
+            root,
+            drafts,
+            external,
+            allow_address,
+        } => {
             let report = build::build(&BuildOptions {
                 root: root.clone(),
                 output: None,
@@ -174,7 +184,7 @@ pub fn run(cli: Cli) -> i32 {
             if !external || code != 0 {
                 return code;
             }
-            let report = crate::external::check(&root, drafts);
+            let report = crate::external::check(&root, drafts, &allow_address);
             let broken = print_diagnostics(&report.diagnostics);
             eprintln!(
                 "external links: {} address(es) at {} place(s) checked, {broken} broken",
