@@ -184,6 +184,9 @@ impl Config {
                 Some("e.g. `https://www.example.org/international/`".to_owned()),
             ));
         }
+        if let Err((message, hint)) = crate::output::check_output_dir_setting(&self.build.output_dir) {
+            problems.push(("output_dir", message, Some(hint)));
+        }
         let mut localized: Vec<(&'static str, &Localized)> = vec![("title", &self.site.title)];
         localized.extend(self.site.description.as_ref().map(|d| ("description", d)));
         localized.extend(self.plan.as_ref().map(|p| ("pdf_name", &p.pdf_name)));
