@@ -4,7 +4,7 @@
 //! publishes the output only when there is no error. `check` is the same
 //! run without the last step.
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::diagnostics::{self, Diagnostic};
@@ -131,9 +131,19 @@ pub fn build(options: &BuildOptions) -> BuildReport {
     if ok
         && options.write
         && let Some(dir) = &output_dir
-        && let Err(e) = check_output_dir(&options.root, dir).and_then(|()| output::publish(dir, &files))
     {
-        diagnostics.push(Diagnostic::error(dir, e));
+        let published = check_output_dir(&options.root, dir).and_then(|()| output::publish(dir, &files));
+        if let Err(errors) = published {
+            // named as the other diagnostics are: relative to the root when inside it
+            diagnostics.extend(errors.into_iter().map(|mut d| {
+                if let Ok(rel) = d.file.strip_prefix(&options.root)
+                    && !rel.as_os_str().is_empty()
+                {
+                    d.file = rel.to_owned();
+                }
+                d
+            }));
+        }
     }
     let ok = ok && !diagnostics.iter().any(Diagnostic::is_error);
     BuildReport {
@@ -147,22 +157,46 @@ pub fn build(options: &BuildOptions) -> BuildReport {
 }
 
 /// The output directory is replaced whole: it must not hold the sources.
-fn check_output_dir(root: &Path, out: &Path) -> Result<(), String> {
-    let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_owned());
-    let (root, out) = (abs(root), abs(out));
-    if root.starts_with(&out) {
-        return Err(format!(
-            "the output directory {} contains the site's sources; choose another with --output",
-            out.display()
-        ));
+/// `--output` may name any other directory (book.toml's `output_dir` is held
+/// to stricter rules by `output::check_output_dir_setting`).
+fn check_output_dir(root: &Path, out: &Path) -> Result<(), Vec<Diagnostic>> {
+    let (root, real_out) = (real_path(root), real_path(out));
+    let hint = "each build replaces the output directory whole; choose another with --output";
+    if root.starts_with(&real_out) {
+        return Err(vec![
+            Diagnostic::error(out, "the output directory contains the site's sources").with_hint(hint),
+        ]);
     }
-    for inner in ["content", "themes", "i18n", "src"] {
-        if out.starts_with(root.join(inner)) {
-            return Err(format!(
-                "the output directory {} is inside {inner}/; choose another with --output",
-                out.display()
-            ));
+    for inner in output::SOURCE_DIRS {
+        if real_out.starts_with(root.join(inner)) {
+            return Err(vec![
+                Diagnostic::error(out, format!("the output directory is inside the site's `{inner}/`")).with_hint(hint),
+            ]);
         }
     }
     Ok(())
+}
+
+/// `path` as the filesystem sees it: absolute, with symbolic links and `..`
+/// resolved as far as it exists, and the rest normalised by its text (so
+/// `docs/../content` is `content`).
+fn real_path(path: &Path) -> PathBuf {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+    let parts: Vec<Component> = abs.components().collect();
+    for existing in (1..=parts.len()).rev() {
+        let Ok(mut real) = parts[..existing].iter().collect::<PathBuf>().canonicalize() else {
+            continue;
+        };
+        for part in &parts[existing..] {
+            match part {
+                Component::ParentDir => {
+                    real.pop();
+                }
+                Component::Normal(name) => real.push(name),
+                _ => {}
+            }
+        }
+        return real;
+    }
+    abs
 }

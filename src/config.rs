@@ -202,6 +202,9 @@ impl Config {
         if let Err(refused) = link_policy::check_base_url(&self.site.base_url) {
             problems.push(("base_url", refused.message, Some(refused.hint)));
         }
+        if let Err((message, hint)) = crate::output::check_output_dir_setting(&self.build.output_dir) {
+            problems.push(("output_dir", message, Some(hint)));
+        }
         let mut localized: Vec<(&'static str, &Localized)> = vec![("title", &self.site.title)];
         localized.extend(self.site.description.as_ref().map(|d| ("description", d)));
         localized.extend(self.plan.as_ref().map(|p| ("pdf_name", &p.pdf_name)));

@@ -8,6 +8,15 @@
 //! the rest overwritten. Most directories are already there, and little is
 //! deleted (creating and removing thousands of directories and files is
 //! what takes the time on many disks).
+//!
+//! Every tree written here holds a [`MARKER`] file. A directory in one of
+//! the three places (the output, `.<name>.staging`, `.<name>.old`) that is
+//! neither empty nor marked was not made by plansite: publishing refuses to
+//! run and touches nothing, so a mistyped output directory cannot cost
+//! anyone their files. This module also owns the rule for the output
+//! directory `book.toml` may name ([`check_output_dir_setting`]). It never
+//! renders: the marker is added here, not to the rendered file list, so
+//! `serve`'s files and a full build's stay comparable.
 
 use std::collections::HashSet;
 use std::io;
@@ -15,39 +24,134 @@ use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
 
+use crate::diagnostics::Diagnostic;
 use crate::render::OutputFile;
 
-/// Writes `files` as the new content of `out`, replacing it whole.
-pub fn publish(out: &Path, files: &[OutputFile]) -> Result<(), String> {
-    let name = out
-        .file_name()
-        .and_then(|n| n.to_str())
-        .ok_or_else(|| format!("output directory {} has no name", out.display()))?;
+/// The file every published tree holds: plansite made this directory and
+/// may replace it.
+pub const MARKER: &str = ".plansite-output";
+
+const MARKER_TEXT: &str = "made by plansite: each build replaces this directory whole, so files put here are lost\n";
+
+/// Top-level directories of the site root that are never an output directory.
+pub const SOURCE_DIRS: [&str; 5] = ["content", "i18n", "themes", "src", "tests"];
+
+/// Writes `files` as the new content of `out`, replacing it whole. Refuses,
+/// touching nothing, when `out` or the directories kept beside it hold
+/// something plansite did not make.
+pub fn publish(out: &Path, files: &[OutputFile]) -> Result<(), Vec<Diagnostic>> {
+    let name = out.file_name().and_then(|n| n.to_str()).ok_or_else(|| {
+        vec![Diagnostic::error(out, "the output directory has no name").with_hint("name a directory, such as `public`")]
+    })?;
     let parent = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
         _ => PathBuf::from("."),
     };
-    std::fs::create_dir_all(&parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
     let staging = parent.join(format!(".{name}.staging"));
     let old = parent.join(format!(".{name}.old"));
+    let foreign: Vec<Diagnostic> = [
+        (out, "the output directory"),
+        (&staging, "the staging directory"),
+        (&old, "the directory of the previous site"),
+    ]
+    .into_iter()
+    .filter_map(|(dir, role)| refuse_foreign(dir, role))
+    .collect();
+    if !foreign.is_empty() {
+        return Err(foreign);
+    }
+    swap_in(out, &parent, &staging, &old, files).map_err(|e| vec![Diagnostic::error(out, e)])
+}
+
+/// Why `dir` must not be replaced, moved aside or reused, if it must not:
+/// it is there and is neither an empty directory nor one with the marker.
+fn refuse_foreign(dir: &Path, role: &str) -> Option<Diagnostic> {
+    let plain = |problem: String| {
+        Some(Diagnostic::error(dir, problem).with_hint("remove it or choose another output directory"))
+    };
+    match std::fs::symlink_metadata(dir) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return None,
+        Err(e) => return plain(format!("cannot read {role}: {e}")),
+        Ok(m) if m.is_symlink() => return plain(format!("{role} is a symbolic link")),
+        Ok(m) if !m.is_dir() => return plain(format!("{role} is not a directory")),
+        Ok(_) => {}
+    }
+    let empty = match std::fs::read_dir(dir) {
+        Ok(mut entries) => entries.next().is_none(),
+        Err(e) => return plain(format!("cannot read {role}: {e}")),
+    };
+    if empty || std::fs::symlink_metadata(dir.join(MARKER)).is_ok_and(|m| m.is_file()) {
+        return None;
+    }
+    Some(
+        Diagnostic::error(dir, format!("{role} is not empty and was not made by plansite")).with_hint(format!(
+            "remove it or choose another output directory (a site built by an older plansite has no `{MARKER}`: delete it once)"
+        )),
+    )
+}
+
+/// Writes the new tree into `staging` (the previous site's tree, when there
+/// is one) and swaps it in; the replaced site becomes `old`.
+fn swap_in(out: &Path, parent: &Path, staging: &Path, old: &Path, files: &[OutputFile]) -> Result<(), String> {
+    std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
     // a staging tree left by an interrupted build is as good a start as the old site
     if !staging.is_dir() && old.is_dir() {
-        std::fs::rename(&old, &staging).map_err(|e| format!("cannot reuse {}: {e}", old.display()))?;
+        std::fs::rename(old, staging).map_err(|e| format!("cannot reuse {}: {e}", old.display()))?;
     }
-    let (removed, written) = rayon::join(|| remove_dir(&old), || write_tree(&staging, files));
+    let (removed, written) = rayon::join(|| remove_dir(old), || write_tree(staging, files));
     written.inspect_err(|_| {
-        let _ = std::fs::remove_dir_all(&staging);
+        let _ = std::fs::remove_dir_all(staging);
     })?;
     removed?;
     let had_old = out.exists();
     if had_old {
-        std::fs::rename(out, &old).map_err(|e| format!("cannot move {} aside: {e}", out.display()))?;
+        std::fs::rename(out, old).map_err(|e| format!("cannot move {} aside: {e}", out.display()))?;
     }
-    if let Err(e) = std::fs::rename(&staging, out) {
+    if let Err(e) = std::fs::rename(staging, out) {
         if had_old {
-            let _ = std::fs::rename(&old, out);
+            let _ = std::fs::rename(old, out);
         }
         return Err(format!("cannot move the new site into {}: {e}", out.display()));
+    }
+    Ok(())
+}
+
+/// Whether `value`, the `build.output_dir` of book.toml, names a directory
+/// that may be replaced whole by every build: a plain relative path under
+/// the site root, not hidden, not the root and not one of [`SOURCE_DIRS`].
+/// The error is a message and a hint.
+pub fn check_output_dir_setting(value: &str) -> Result<(), (String, String)> {
+    let elsewhere = "book.toml names a directory under the site root, such as `public`; to build elsewhere, use `plansite build --output DIR`".to_owned();
+    let own = "each build replaces the output directory whole: give it a name of its own, such as `public`".to_owned();
+    let path = Path::new(value);
+    if value.trim().is_empty() {
+        return Err(("output_dir is empty".to_owned(), own));
+    }
+    if path.has_root() || path.is_absolute() || matches!(path.components().next(), Some(Component::Prefix(_))) {
+        return Err((format!("output_dir `{value}` is not a relative path"), elsewhere));
+    }
+    // every part as written: `Path::components` drops a `.` inside the path
+    for part in value.split(['/', '\\']).filter(|p| !p.is_empty()) {
+        let problem = match part {
+            ".." => format!("output_dir `{value}` has a `..` component"),
+            "." => format!("output_dir `{value}` has a `.` component"),
+            _ if part.starts_with('.') => format!("output_dir `{value}` names a hidden directory (`{part}`)"),
+            _ => continue,
+        };
+        let hint = if part == ".." { elsewhere } else { own };
+        return Err((problem, hint));
+    }
+    let first = value.split(['/', '\\']).find(|p| !p.is_empty()).unwrap_or(value);
+    if let Some(dir) = SOURCE_DIRS.iter().find(|d| d.eq_ignore_ascii_case(first)) {
+        let place = if first == value.trim_end_matches('/') {
+            "is"
+        } else {
+            "is inside"
+        };
+        return Err((
+            format!("output_dir `{value}` {place} the site's `{dir}/` directory"),
+            own,
+        ));
     }
     Ok(())
 }
@@ -66,13 +170,11 @@ fn write_tree(dir: &Path, files: &[OutputFile]) -> Result<(), String> {
             return Err(format!("refusing to write outside the output directory: {}", file.path));
         }
     }
-    if let Ok(metadata) = std::fs::symlink_metadata(dir)
-        && !metadata.is_dir()
-    {
-        std::fs::remove_file(dir).map_err(|e| format!("cannot remove {}: {e}", dir.display()))?;
-    }
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     prune(dir, files)?;
+    // the marker first: a tree left by an interrupted build is then still
+    // known as plansite's
+    write_file(&dir.join(MARKER), MARKER_TEXT.as_bytes())?;
     // every page has a directory of its own: create them in parallel too
     // (create_dir_all tolerates a parent made by another thread meanwhile)
     files.par_iter().try_for_each(|file| {
@@ -80,18 +182,23 @@ fn write_tree(dir: &Path, files: &[OutputFile]) -> Result<(), String> {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
         }
-        // a file that already holds these bytes is left as it is
-        if std::fs::read(&path).is_ok_and(|old| old == file.bytes) {
-            return Ok(());
-        }
-        std::fs::write(&path, &file.bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
+        write_file(&path, &file.bytes)
     })
 }
 
-/// Removes from a reused tree whatever is not one of `files` or one of
-/// their directories (a symbolic link is removed, never followed).
+/// Writes `bytes` to `path`, leaving a file that already holds them as it is.
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    if std::fs::read(path).is_ok_and(|old| old == bytes) {
+        return Ok(());
+    }
+    std::fs::write(path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// Removes from a reused tree whatever is not one of `files`, one of their
+/// directories or the marker (a symbolic link is removed, never followed).
 fn prune(dir: &Path, files: &[OutputFile]) -> Result<(), String> {
-    let wanted: HashSet<&Path> = files.iter().map(|f| Path::new(f.path.as_str())).collect();
+    let mut wanted: HashSet<&Path> = files.iter().map(|f| Path::new(f.path.as_str())).collect();
+    wanted.insert(Path::new(MARKER));
     let dirs: HashSet<&Path> = wanted.iter().flat_map(|p| p.ancestors().skip(1)).collect();
     let mut walker = walkdir::WalkDir::new(dir).min_depth(1).into_iter();
     while let Some(entry) = walker.next() {
@@ -208,6 +315,7 @@ mod tests {
                 .map(|f| (f.path.clone(), String::from_utf8(f.bytes.clone()).unwrap()))
                 .collect();
             let mut expected = expected;
+            expected.push((MARKER.to_owned(), MARKER_TEXT.to_owned()));
             expected.sort();
             assert_eq!(tree(&out), expected);
         }
@@ -234,5 +342,206 @@ mod tests {
         assert_eq!(std::fs::read_to_string(out.join("a.html")).unwrap(), "page");
         assert!(!std::fs::symlink_metadata(out.join("a.html")).unwrap().is_symlink());
         assert_eq!(std::fs::read_to_string(out.join("b.html")).unwrap(), "page");
+    }
+
+    /// Every file of a tree, with its bytes (links are listed, not followed).
+    fn bytes(dir: &Path) -> Vec<(String, Vec<u8>)> {
+        let mut files: Vec<_> = walkdir::WalkDir::new(dir)
+            .into_iter()
+            .map(Result::unwrap)
+            .map(|e| {
+                let rel = e.path().strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+                let bytes = if e.file_type().is_file() {
+                    std::fs::read(e.path()).unwrap()
+                } else {
+                    Vec::new()
+                };
+                (rel, bytes)
+            })
+            .collect();
+        files.sort();
+        files
+    }
+
+    /// A directory someone made by hand, beside where a site is published.
+    fn hand_made(dir: &Path) {
+        std::fs::create_dir_all(dir.join("notes")).unwrap();
+        std::fs::write(dir.join("notes/plan.md"), "my own words").unwrap();
+        std::fs::write(dir.join("index.html"), "<p>by hand</p>").unwrap();
+    }
+
+    fn refused(out: &Path, files: &[OutputFile]) -> Vec<String> {
+        publish(out, files)
+            .unwrap_err()
+            .iter()
+            .map(|d| format!("{}: {}", d.file.file_name().unwrap().to_string_lossy(), d.message))
+            .collect()
+    }
+
+    #[test]
+    fn a_published_tree_is_marked() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        publish(&out, &[OutputFile::new("index.html", "x")]).unwrap();
+        assert_eq!(std::fs::read_to_string(out.join(MARKER)).unwrap(), MARKER_TEXT);
+    }
+
+    #[test]
+    fn a_foreign_output_directory_is_refused_and_left_as_it_was() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("docs");
+        hand_made(&out);
+        let before = bytes(tmp.path());
+        let errors = publish(&out, &[OutputFile::new("index.html", "site")]).unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].file, out);
+        assert_eq!(
+            errors[0].message,
+            "the output directory is not empty and was not made by plansite"
+        );
+        assert!(
+            errors[0]
+                .hint
+                .as_deref()
+                .unwrap()
+                .starts_with("remove it or choose another output directory")
+        );
+        assert_eq!(bytes(tmp.path()), before, "nothing is moved, written or removed");
+        // nor by the builds after it
+        assert!(publish(&out, &[OutputFile::new("index.html", "site")]).is_err());
+        assert_eq!(bytes(tmp.path()), before);
+    }
+
+    #[test]
+    fn a_marked_output_directory_is_replaced() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        hand_made(&out);
+        std::fs::write(out.join(MARKER), "an older marker text").unwrap();
+        publish(&out, &[OutputFile::new("index.html", "site")]).unwrap();
+        assert_eq!(
+            bytes(&out),
+            [
+                (String::new(), Vec::new()),
+                (MARKER.to_owned(), MARKER_TEXT.as_bytes().to_vec()),
+                ("index.html".to_owned(), b"site".to_vec()),
+            ]
+        );
+    }
+
+    #[test]
+    fn empty_directories_are_used() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        for dir in [
+            &out,
+            &tmp.path().join(".public.old"),
+            &tmp.path().join(".public.staging"),
+        ] {
+            std::fs::create_dir(dir).unwrap();
+        }
+        publish(&out, &[OutputFile::new("index.html", "site")]).unwrap();
+        assert_eq!(std::fs::read_to_string(out.join("index.html")).unwrap(), "site");
+        assert!(!tmp.path().join(".public.staging").exists());
+    }
+
+    #[test]
+    fn foreign_directories_beside_the_output_are_refused_and_left_as_they_were() {
+        for (name, role) in [
+            (".public.old", "the directory of the previous site"),
+            (".public.staging", "the staging directory"),
+        ] {
+            let tmp = tempfile::tempdir().unwrap();
+            let out = tmp.path().join("public");
+            publish(&out, &[OutputFile::new("index.html", "one")]).unwrap();
+            std::fs::remove_dir_all(tmp.path().join(".public.old")).ok();
+            hand_made(&tmp.path().join(name));
+            let before = bytes(tmp.path());
+            assert_eq!(
+                refused(&out, &[OutputFile::new("index.html", "two")]),
+                [format!("{name}: {role} is not empty and was not made by plansite")],
+            );
+            assert_eq!(bytes(tmp.path()), before, "{name}");
+        }
+    }
+
+    #[test]
+    fn an_unmarked_site_of_an_older_build_is_refused_in_every_place() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        for dir in ["public", ".public.old", ".public.staging"] {
+            hand_made(&tmp.path().join(dir));
+        }
+        assert_eq!(
+            refused(&out, &[]),
+            [
+                "public: the output directory is not empty and was not made by plansite",
+                ".public.staging: the staging directory is not empty and was not made by plansite",
+                ".public.old: the directory of the previous site is not empty and was not made by plansite",
+            ]
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_or_a_link_in_the_output_directorys_place_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let target = tmp.path().join("elsewhere");
+        hand_made(&target);
+        std::os::unix::fs::symlink(&target, tmp.path().join("public")).unwrap();
+        std::fs::write(tmp.path().join(".public.old"), "a file").unwrap();
+        let before = bytes(tmp.path());
+        assert_eq!(
+            refused(&tmp.path().join("public"), &[]),
+            [
+                "public: the output directory is a symbolic link",
+                ".public.old: the directory of the previous site is not a directory",
+            ]
+        );
+        assert_eq!(bytes(tmp.path()), before);
+    }
+
+    #[test]
+    fn output_dir_in_book_toml_is_a_plain_directory_under_the_root() {
+        for ok in ["public", "site/out", "public/", "Public2", "contents", "docs"] {
+            assert_eq!(check_output_dir_setting(ok), Ok(()), "{ok}");
+        }
+        for (bad, message) in [
+            ("", "output_dir is empty"),
+            ("/tmp/x", "output_dir `/tmp/x` is not a relative path"),
+            ("../other", "output_dir `../other` has a `..` component"),
+            ("docs/../..", "output_dir `docs/../..` has a `..` component"),
+            ("docs/..", "output_dir `docs/..` has a `..` component"),
+            (".", "output_dir `.` has a `.` component"),
+            ("./public", "output_dir `./public` has a `.` component"),
+            ("a/./b", "output_dir `a/./b` has a `.` component"),
+            (".git", "output_dir `.git` names a hidden directory (`.git`)"),
+            (
+                "site/.cache",
+                "output_dir `site/.cache` names a hidden directory (`.cache`)",
+            ),
+            (
+                ".public.old",
+                "output_dir `.public.old` names a hidden directory (`.public.old`)",
+            ),
+            ("content", "output_dir `content` is the site's `content/` directory"),
+            ("content/", "output_dir `content/` is the site's `content/` directory"),
+            (
+                "themes/default/out",
+                "output_dir `themes/default/out` is inside the site's `themes/` directory",
+            ),
+            ("I18N", "output_dir `I18N` is the site's `i18n/` directory"),
+            ("src", "output_dir `src` is the site's `src/` directory"),
+            (
+                "tests/x",
+                "output_dir `tests/x` is inside the site's `tests/` directory",
+            ),
+        ] {
+            assert_eq!(
+                check_output_dir_setting(bad).map_err(|(m, _)| m),
+                Err(message.to_owned()),
+                "{bad}"
+            );
+        }
     }
 }
