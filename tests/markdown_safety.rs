@@ -46,6 +46,8 @@ const ATTACKS: &[&str] = &[
     "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
     "[x](vbscript:msgbox(1))",
     "[x](file:///etc/passwd)",
+    "[x](..x:alert(1))",
+    "[x](%20javascript:alert(1))",
     "[x](//evil.example)",
     "[x](/\\evil.example)",
     "[x](\\\\evil.example)",
@@ -100,6 +102,7 @@ const ATTACKS: &[&str] = &[
     "```x\u{c}onclick=y\ncode\n```",
     "x[^main]\n\n[^main]: y",
     "x[^a b]\n\n[^a b]: y",
+    "x[^1]\n\n[^1]: y\n\n[^1]: z",
     "x[^\"><script>]\n\n[^\"><script>]: y",
     "[x](@/partners/oulu \"t\\\" onclick=\\\"alert(1)\")",
 ];

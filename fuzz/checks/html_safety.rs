@@ -18,7 +18,11 @@
 //!   `http`, `https`, `mailto` or `tel` URL, its scheme read as a browser
 //!   reads it (C0 controls and spaces around it and tabs and newlines in
 //!   it ignored, letters in any case); never `//host`, a path from the
-//!   server's root, or an `http(s)` URL with a user name;
+//!   server's root, or an `http(s)` URL with a user name. Whatever stands
+//!   before a `:` that comes before any `/`, `?` or `#` counts as a scheme,
+//!   even where a browser would not take it for one (`%20javascript:`,
+//!   `..x:`): a relative path has no colon there (RFC 3986, 4.2), so no
+//!   reader of the URL can take such a path for a scheme;
 //! - there is no comment (raw HTML in the body shows as text).
 //!
 //! The property is about the output alone: it does not trust the link
