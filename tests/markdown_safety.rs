@@ -2,7 +2,8 @@
 //! HTML a Markdown body renders to, read by a real HTML5 parser, holds only
 //! the elements and attributes the Markdown writer makes, and every `href`
 //! and `src` is a relative path, a `#fragment`, or an `http`, `https`,
-//! `mailto` or `tel` URL as a browser reads it.
+//! `mailto` or `tel` URL as a browser reads it; and whatever the renderer
+//! has to leave out, `markdown::analyze` reports, so the build stops.
 //!
 //! The property is `fuzz/checks/html_safety.rs` (the fuzzer's check, also
 //! replayed over its corpus by tests/fuzz_corpus.rs); here it is held to
@@ -13,7 +14,7 @@
 #[path = "../fuzz/checks/html_safety.rs"]
 mod html_safety;
 
-use html_safety::{page_html, print_html, url, violations};
+use html_safety::{page_html, print_html, unreported, url, violations};
 use proptest::prelude::*;
 use proptest::sample::select;
 use proptest::test_runner::{Config, RngSeed};
@@ -54,6 +55,8 @@ const ATTACKS: &[&str] = &[
     "[x](/etc/passwd)",
     "[x](https://www.lulea.se@evil.example/)",
     "[x](https:evil.example)",
+    "[x](https:evil.example/https://x.org)",
+    "[x](:/partners/oulu)",
     "[x](<https://x.org/\"onmouseover=alert(1)>)",
     "[x](https://x.org/ \"t\" onclick=\"alert(1)\")",
     "**[x](javascript:alert(1))**",
@@ -141,6 +144,25 @@ fn known_attacks_render_safely() {
     assert!(
         failures.is_empty(),
         "{} of {} known attacks reach the HTML:\n{}",
+        failures.len(),
+        ATTACKS.len(),
+        failures.join("\n")
+    );
+}
+
+/// What the renderer leaves out must stop the build: `analyze` reports it.
+#[test]
+fn known_attacks_are_reported() {
+    let failures: Vec<String> = ATTACKS
+        .iter()
+        .filter_map(|body| {
+            let missed = unreported(body);
+            (!missed.is_empty()).then(|| format!("{body:?}: {}", missed.join("; ")))
+        })
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} known attacks are not reported:\n{}",
         failures.len(),
         ATTACKS.len(),
         failures.join("\n")
@@ -507,11 +529,14 @@ proptest! {
         ..Config::default()
     })]
 
+    /// Renders to safe HTML, and what had to be left out is reported.
     #[test]
     fn generated_markdown_renders_safely(body in markdown()) {
         for (what, html) in [("page", page_html(&body)), ("print page", print_html(&body))] {
             let found = violations(&html);
             prop_assert!(found.is_empty(), "unsafe HTML on a {}:\n- {}\nHTML:\n{}", what, found.join("\n- "), html);
         }
+        let missed = unreported(&body);
+        prop_assert!(missed.is_empty(), "not reported by `analyze`:\n- {}", missed.join("\n- "));
     }
 }
