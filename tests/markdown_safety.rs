@@ -521,7 +521,7 @@ fn link(bang: &str, text: &str, dest: &str, form: u8) -> String {
 
 proptest! {
     #![proptest_config(Config {
-        cases: 2000,
+        cases: 10_000,
         // the same inputs on every run; failures become cases in ATTACKS,
         // and the fuzzer (fuzz/, scripts/fuzz) explores beyond them
         rng_seed: RngSeed::Fixed(0x706c_616e_7369_7465),
