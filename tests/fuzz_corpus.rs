@@ -8,6 +8,8 @@ use std::path::Path;
 
 #[path = "../fuzz/checks/frontmatter_markdown.rs"]
 mod frontmatter_markdown;
+#[path = "../fuzz/checks/html_safety.rs"]
+mod html_safety;
 #[path = "../fuzz/checks/i18n_format.rs"]
 mod i18n_format;
 #[path = "../fuzz/checks/internal_link.rs"]
@@ -41,6 +43,11 @@ fn replay(target: &str, check: fn(&[u8])) -> usize {
 #[test]
 fn frontmatter_markdown_corpus() {
     assert!(replay("frontmatter_markdown", frontmatter_markdown::check) > 100);
+}
+
+#[test]
+fn html_safety_corpus() {
+    assert!(replay("html_safety", html_safety::check) > 50);
 }
 
 #[test]

@@ -1,0 +1,10 @@
+//! Fuzz target; the input format and the properties checked are in
+//! `fuzz/checks/html_safety.rs`, shared with the corpus replay in `cargo test`
+//! (tests/fuzz_corpus.rs).
+
+#![no_main]
+
+#[path = "../checks/html_safety.rs"]
+mod checks;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| checks::check(data));
