@@ -83,6 +83,11 @@ const SCHEMES: &[&str] = &["http", "https", "mailto", "tel"];
 /// The id the theme gives its own element, which content must not take.
 const THEME_ID: &str = "main";
 
+/// The ids the theme reserves, as the renderer is told them.
+fn reserved() -> std::collections::BTreeSet<String> {
+    [THEME_ID.to_owned()].into()
+}
+
 /// Checks one input; panics when a property fails.
 pub fn check(data: &[u8]) {
     let Ok(body) = std::str::from_utf8(data) else {
@@ -111,8 +116,9 @@ pub fn check(data: &[u8]) {
 /// of `a–z 0–9 -` or the theme's id, and raw HTML (escaped, with a warning).
 /// `@/` links are left to the resolver.
 pub fn unreported(body: &str) -> Vec<String> {
-    let analysis = markdown::analyze(body);
-    let reported = |offset: usize| analysis.bad_links.iter().any(|(at, _)| *at == offset);
+    let analysis = markdown::analyze(body, &reserved());
+    let reported =
+        |offset: usize| analysis.problems.iter().any(|p| p.offset == offset) || analysis.raw_html.contains(&offset);
     let mut missed = Vec::new();
     for (event, range) in Parser::new_ext(body, markdown::options()).into_offset_iter() {
         let offset = range.start;
@@ -167,6 +173,7 @@ pub fn page_html(body: &str) -> String {
     let options = EventOptions {
         resolve: &resolve,
         id_prefix: "",
+        reserved_ids: &reserved(),
         escape_html: true,
         plain_links: false,
         heading_shift: 0,
@@ -191,6 +198,7 @@ pub fn print_html(body: &str) -> String {
     let options = EventOptions {
         resolve: &resolve,
         id_prefix: "plan-x--",
+        reserved_ids: &reserved(),
         escape_html: true,
         plain_links: false,
         heading_shift: 1,
