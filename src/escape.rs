@@ -13,14 +13,9 @@
 
 use std::fmt::Write as _;
 
-/// Text content of an HTML element.
-pub fn html_text(s: &str) -> String {
-    html_attr(s)
-}
-
-/// An HTML attribute value in double or single quotes. The same set as for
-/// text, so one function is enough for both and a value can never end its
-/// attribute or start a tag.
+/// HTML text, or an attribute value in double or single quotes: one set of
+/// escapes serves both, so a value can never end its attribute or start a
+/// tag.
 pub fn html_attr(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -134,7 +129,7 @@ mod tests {
             "x&quot; onmouseover=&#39;alert(1)&#39;&gt;&lt;script&gt;&amp;amp;"
         );
         assert!(!escaped.contains(['"', '\'', '<', '>']));
-        assert_eq!(html_text("Luleå & Uleåborg"), "Luleå &amp; Uleåborg");
+        assert_eq!(html_attr("Luleå & Uleåborg"), "Luleå &amp; Uleåborg");
     }
 
     #[test]

@@ -308,17 +308,14 @@ fn start_link<'a>(
             Some(target) => target,
             None => return (None, OpenLink::Dropped),
         },
-        Dest::Fragment(fragment) if !options_.id_prefix.is_empty() => {
-            let dest_url = CowStr::from(format!("#{}{fragment}", options_.id_prefix));
-            let link = Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
+        other => {
+            // a heading of the same page carries the document's id prefix
+            let dest_url = match other {
+                Dest::Fragment(fragment) if !options_.id_prefix.is_empty() => {
+                    CowStr::from(format!("#{}{fragment}", options_.id_prefix))
+                }
+                _ => dest_url,
             };
-            return (Some(Event::Start(link)), OpenLink::Kept);
-        }
-        _ => {
             let link = Tag::Link {
                 link_type,
                 dest_url,
