@@ -17,7 +17,7 @@
 //!   added or removed, book.toml, the interface strings or the theme: the
 //!   whole site.
 //!
-//! The sitemap, robots.txt and feeds are made every time. `tests/incremental.rs`
+//! The sitemap, robots.txt and feeds are made every time. `tests/integration/incremental.rs`
 //! checks that each kind of edit gives exactly the files a full build gives.
 
 use std::collections::{BTreeMap, BTreeSet};

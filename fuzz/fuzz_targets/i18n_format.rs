@@ -1,6 +1,6 @@
 //! Fuzz target; the input format and the properties checked are in
 //! `fuzz/checks/i18n_format.rs`, shared with the corpus replay in `cargo test`
-//! (tests/fuzz_corpus.rs).
+//! (tests/integration/fuzz_corpus.rs).
 
 #![no_main]
 

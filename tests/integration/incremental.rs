@@ -1,0 +1,210 @@
+//! `serve` renders only what an edit affects (src/incremental.rs). After
+//! each kind of edit, the files it serves must be exactly those a full
+//! build of the edited site makes.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use plansite::build::{self, BuildOptions};
+use plansite::incremental::{self, Session};
+
+fn options(root: &Path) -> BuildOptions {
+    BuildOptions {
+        root: root.to_owned(),
+        output: None,
+        base_url: None,
+        drafts: true,
+        write: false,
+        pdf: false,
+    }
+}
+
+/// A copy of the repository's own site.
+fn real_site() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for entry in walkdir::WalkDir::new(repo) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(repo).unwrap();
+        let top = rel.iter().next().and_then(|s| s.to_str()).unwrap_or("");
+        if !matches!(top, "" | "book.toml" | "content" | "i18n" | "themes") {
+            continue;
+        }
+        let target = dir.path().join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+            // old files, so that a rebuild trusts their size and time and
+            // does not read them again (a file as new as the read is re-read)
+            let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+            std::fs::File::options()
+                .write(true)
+                .open(&target)
+                .and_then(|f| f.set_modified(hour_ago))
+                .unwrap();
+        }
+    }
+    dir
+}
+
+/// Replaces the one occurrence of `from` in a file of the site.
+fn edit(root: &Path, file: &str, from: &str, to: &str) {
+    let path = root.join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(text.matches(from).count(), 1, "`{from}` once in {file}");
+    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+}
+
+struct Served {
+    session: Session,
+    files: BTreeMap<String, Vec<u8>>,
+}
+
+impl Served {
+    fn start(root: &Path) -> Served {
+        let mut session = Session::new(options(root));
+        let mut files = BTreeMap::new();
+        let update = session.rebuild();
+        assert!(update.full && update.is_ok(), "{:?}", update.diagnostics);
+        incremental::apply(&mut files, update);
+        Served { session, files }
+    }
+
+    /// Rebuilds after an edit and checks the served files against a full
+    /// build; returns how many files the rebuild rendered.
+    fn check(&mut self, root: &Path, what: &str) -> usize {
+        let update = self.session.rebuild();
+        assert!(update.is_ok(), "{what}: {:?}", update.diagnostics);
+        let rendered = if update.full { usize::MAX } else { update.files.len() };
+        incremental::apply(&mut self.files, update);
+        let (full, diagnostics, _) = build::render_site(&options(root));
+        assert!(!diagnostics.iter().any(|d| d.is_error()), "{what}: {diagnostics:?}");
+        let full: BTreeMap<String, Vec<u8>> = full.into_iter().map(|f| (f.path, f.bytes)).collect();
+        let differing: Vec<&String> = full
+            .keys()
+            .chain(self.files.keys())
+            .filter(|path| full.get(*path) != self.files.get(*path))
+            .collect();
+        assert!(
+            differing.is_empty(),
+            "{what}: served files differ from a full build: {differing:?}"
+        );
+        rendered
+    }
+}
+
+#[test]
+fn every_kind_of_edit_serves_what_a_full_build_makes() {
+    let site = real_site();
+    let root = site.path();
+    let mut served = Served::start(root);
+    let total = served.files.len();
+
+    // Nothing changed: nothing rendered.
+    assert_eq!(served.check(root, "no change"), 0);
+
+    // A body: the page in its languages, and the print pages for a chapter.
+    edit(root, "content/plan/uleaborg.sv.md", "I nästan 25 år", "I snart 25 år");
+    let body_only = served.check(root, "chapter body");
+    assert!(body_only < 20, "a body edit rendered {body_only} of {total} files");
+    edit(
+        root,
+        "content/news/dialog-med-finska-tem.fi.md",
+        "\n---\n",
+        "\n---\nUusi kappale.\n\n",
+    );
+    served.check(root, "news body in Finnish");
+
+    // Shown elsewhere: titles, descriptions, dates, weights, links.
+    edit(
+        root,
+        "content/partners/oulu.sv.md",
+        "title: Uleåborg",
+        "title: Uleåborg stad",
+    );
+    let title = served.check(root, "entity title");
+    assert!(title < total / 2, "a title edit rendered {title} of {total} files");
+    edit(
+        root,
+        "content/plan/regionalt-arktiskt-samarbete.sv.md",
+        "weight: 9",
+        "weight: 9\nlink_title: Arktis",
+    );
+    served.check(root, "part link title");
+    edit(root, "content/plan/uleaborg.sv.md", "weight: 14", "weight: 1");
+    served.check(root, "chapter weight");
+    edit(
+        root,
+        "content/news/dialog-med-finska-tem.fi.md",
+        "date: \"2023-05\"",
+        "date: \"2024-12\"",
+    );
+    served.check(root, "news date");
+    edit(
+        root,
+        "content/projects/digi-aec.en.md",
+        "\n---\n",
+        "\n---\nSee [Boden](@/partners/boden) and [the plan](@/plan/om-planen).\n\n",
+    );
+    served.check(root, "links added");
+    edit(
+        root,
+        "content/projects/digi-aec.en.md",
+        "See [Boden](@/partners/boden) and ",
+        "See ",
+    );
+    served.check(root, "link removed");
+    edit(root, "content/networks/_index.fi.md", "title: ", "title: Kaikki ");
+    served.check(root, "section in the menu");
+    edit(root, "content/_index.en.md", "\n---\n", "\n---\nWelcome.\n\n");
+    served.check(root, "home page body");
+
+    // Beyond page content: the whole site.
+    edit(root, "content/partners/oulu.yaml", "status: active", "status: ended");
+    assert_eq!(served.check(root, "entity facts"), usize::MAX);
+    edit(root, "i18n/en.yaml", "\nnav:", "\nnav:\n  unused_key: Unused");
+    assert_eq!(served.check(root, "interface strings"), usize::MAX);
+    std::fs::write(
+        root.join("content/news/ny-sida.sv.md"),
+        "---\ntitle: Ny sida\ndate: \"2025-01-01\"\n---\nOm [Uleåborg](@/partners/oulu).\n",
+    )
+    .unwrap();
+    assert_eq!(served.check(root, "page added"), usize::MAX);
+    std::fs::remove_file(root.join("content/news/ny-sida.sv.md")).unwrap();
+    served.check(root, "page removed");
+
+    // A broken edit renders nothing; fixing it brings the site up to date.
+    edit(
+        root,
+        "content/partners/boden.sv.md",
+        "\n---\n",
+        "\n---\n[x](@/nowhere)\n\n",
+    );
+    let update = served.session.rebuild();
+    assert!(!update.is_ok() && update.files.is_empty());
+    edit(root, "content/partners/boden.sv.md", "[x](@/nowhere)", "Boden.");
+    served.check(root, "fixed after an error");
+}
+
+#[test]
+fn every_page_of_the_fixture_sites_edited_stays_exact() {
+    for fixture in ["translations", "cross_links", "related", "plan", "nested"] {
+        let site = crate::common::Site::fixture(fixture);
+        let root = site.root();
+        let mut served = Served::start(root);
+        let pages: Vec<String> = walkdir::WalkDir::new(root.join("content"))
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.path().extension().is_some_and(|x| x == "md"))
+            .map(|e| e.path().strip_prefix(root).unwrap().to_string_lossy().into_owned())
+            .collect();
+        for page in pages {
+            let text = std::fs::read_to_string(root.join(&page)).unwrap();
+            edit(root, &page, "title: ", "title: Edited ");
+            served.check(root, &format!("{fixture}: title of {page}"));
+            std::fs::write(root.join(&page), format!("{text}\nEdited body.\n")).unwrap();
+            served.check(root, &format!("{fixture}: body of {page}"));
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! The integration tests, one binary: each module runs the real `plansite`
+//! binary or the library on fixture sites (`tests/sites/`) or the real
+//! site. One binary links the tree once, not once per file.
+
+mod common;
+
+mod build;
+mod content;
+mod errors;
+mod external;
+mod fuzz_corpus;
+mod fuzz_regressions;
+mod i18n_status;
+mod incremental;
+mod markdown_safety;
+mod output_dir;
+mod print;
+mod serve;
+mod xml;
