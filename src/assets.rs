@@ -46,7 +46,7 @@ pub struct Assets {
 }
 
 /// `name.ext` -> `name.<hash>.ext`
-fn fingerprinted(path: &str, bytes: &[u8]) -> String {
+pub(crate) fn fingerprinted(path: &str, bytes: &[u8]) -> String {
     let hash = Sha256::digest(bytes);
     let hex: String = hash.iter().take(5).map(|b| format!("{b:02x}")).collect();
     match path.rsplit_once('.') {

@@ -48,6 +48,8 @@ pub fn render_site(options: &BuildOptions) -> (Vec<OutputFile>, Vec<Diagnostic>,
     let (mut files, render_diagnostics) = render_scope(&site, options, &Scope::All, true);
     diagnostics.extend(render_diagnostics);
     files.sort_by(|a, b| a.path.cmp(&b.path));
+    // one file beside several pages under one name is published once
+    files.dedup();
     for pair in files.windows(2) {
         if pair[0].path == pair[1].path {
             diagnostics.push(
@@ -74,6 +76,7 @@ pub(crate) fn resolve_site(
             .iter()
             .map(|(id, f)| (f.file.as_path(), (id.as_str(), f)))
             .collect();
+        reuse.files = site.files.values().map(|f| (f.file.as_path(), f)).collect();
     }
     let (sources, mut diagnostics) = load::load_reusing(&options.root, options.drafts, &reuse);
     let Some(mut sources) = sources else {
@@ -105,6 +108,9 @@ pub(crate) fn render_scope(
     diagnostics.extend(template_diagnostics);
 
     let mut files = assets.files.clone();
+    for (path, published) in &site.published {
+        files.push(OutputFile::new(published.path.clone(), site.files[path].bytes.to_vec()));
+    }
     let mut extras = Extras::default();
     if print {
         let (print_files, print_diagnostics) = print::render(site, &env, &assets, options.pdf);

@@ -117,6 +117,7 @@ fn affected(old: &Site, new: &Site) -> Option<(Scope, bool)> {
         || old.strings != new.strings
         || old.theme != new.theme
         || old.plan != new.plan
+        || old.published != new.published
         || old.ids.len() != new.ids.len()
         || old
             .ids

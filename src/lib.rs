@@ -15,6 +15,7 @@ pub mod escape;
 pub mod external;
 pub mod facts;
 pub mod feeds;
+pub mod files;
 pub mod frontmatter;
 pub mod i18n;
 pub mod incremental;

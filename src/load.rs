@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use rayon::prelude::*;
@@ -15,6 +16,7 @@ use crate::config::Config;
 use crate::diagnostics::{self, Diagnostic};
 use crate::escape;
 use crate::facts::Facts;
+use crate::files;
 use crate::frontmatter::{self, FrontMatter};
 use crate::i18n::{Catalog, Strings};
 use crate::slug;
@@ -30,6 +32,9 @@ pub struct Sources {
     pub pages: Vec<SourcePage>,
     /// Entity facts by page id.
     pub facts: BTreeMap<String, EntityFacts>,
+    /// Files beside the pages (images, documents) by their path under
+    /// `content/` with `/`; see [`crate::files`].
+    pub files: BTreeMap<String, ContentFile>,
     pub strings: Strings,
     pub theme: Theme,
 }
@@ -65,6 +70,16 @@ pub struct EntityFacts {
     pub file: PathBuf,
     pub text: String,
     pub facts: Facts,
+    pub stamp: Option<Stamp>,
+}
+
+/// A file beside the pages, as read.
+#[derive(Debug, Clone)]
+pub struct ContentFile {
+    /// Path relative to the site root, for diagnostics.
+    pub file: PathBuf,
+    pub kind: files::Kind,
+    pub bytes: Arc<[u8]>,
     pub stamp: Option<Stamp>,
 }
 
@@ -148,6 +163,7 @@ pub fn load_config(root: &Path) -> Result<Config, Vec<Diagnostic>> {
 pub struct Reuse<'a> {
     pub pages: HashMap<&'a Path, &'a SourcePage>,
     pub facts: HashMap<&'a Path, (&'a str, &'a EntityFacts)>,
+    pub files: HashMap<&'a Path, &'a ContentFile>,
 }
 
 /// Reads the whole site. `None` when the configuration itself is unusable.
@@ -171,6 +187,7 @@ pub fn load_reusing(root: &Path, drafts: bool, reuse: &Reuse) -> (Option<Sources
         .collect();
     let mut pages = Vec::new();
     let mut facts = BTreeMap::new();
+    let mut files = BTreeMap::new();
     for result in results {
         match result {
             Loaded::Page(page, warnings) => {
@@ -183,6 +200,9 @@ pub fn load_reusing(root: &Path, drafts: bool, reuse: &Reuse) -> (Option<Sources
             Loaded::Facts(id, f, warnings) => {
                 diagnostics.extend(warnings);
                 facts.insert(id, *f);
+            }
+            Loaded::File(path, file) => {
+                files.insert(path, *file);
             }
             Loaded::Skipped => {}
             Loaded::Problem(d) => diagnostics.push(d),
@@ -227,6 +247,7 @@ pub fn load_reusing(root: &Path, drafts: bool, reuse: &Reuse) -> (Option<Sources
         config,
         pages,
         facts,
+        files,
         strings,
         theme,
     };
@@ -237,6 +258,8 @@ enum Loaded {
     /// A page, and warnings about characters removed from it.
     Page(Box<SourcePage>, Vec<Diagnostic>),
     Facts(String, Box<EntityFacts>, Vec<Diagnostic>),
+    /// A file beside the pages, by its path under `content/`.
+    File(String, Box<ContentFile>),
     Skipped,
     Problem(Diagnostic),
 }
@@ -346,10 +369,61 @@ fn load_content_file(root: &Path, file: &Path, languages: &[String], reuse: &Reu
             }
         }
         _ if name.starts_with('.') || name.ends_with('~') => Loaded::Skipped,
-        _ => Loaded::Problem(Diagnostic::warning(
-            file,
-            "file ignored: not a page (`.md`) nor entity facts (`.yaml`)",
-        )),
+        _ => match files::kind(&ext.to_ascii_lowercase()) {
+            Some(kind) => load_content_beside(root, file, rel, &dir, name, kind, reuse),
+            None => Loaded::Problem(
+                Diagnostic::warning(
+                    file,
+                    "file ignored: not a page (`.md`), entity facts (`.yaml`) nor a file the site publishes",
+                )
+                .with_hint(format!("files beside pages may be: {}", files::EXTENSIONS)),
+            ),
+        },
+    }
+}
+
+/// A file beside the pages (an image, a document): read as bytes, and
+/// published if a page links it.
+fn load_content_beside(
+    root: &Path,
+    file: &Path,
+    rel: &Path,
+    dir: &[&str],
+    name: &str,
+    kind: files::Kind,
+    reuse: &Reuse,
+) -> Loaded {
+    if let Some(problem) = bad_segment(file, dir) {
+        return problem;
+    }
+    if let Some(why) = files::name_problem(name) {
+        return Loaded::Problem(
+            Diagnostic::error(
+                file,
+                format!("`{}` cannot be published under its name: {why}", name.escape_debug()),
+            )
+            .with_hint("rename it: lowercase letters a–z, digits, `-` and `_`, and a lowercase extension"),
+        );
+    }
+    let path = rel.iter().filter_map(|s| s.to_str()).collect::<Vec<_>>().join("/");
+    if let Some(cached) = reuse
+        .files
+        .get(file)
+        .filter(|f| Stamp::unchanged_since(root, file, f.stamp))
+    {
+        return Loaded::File(path, Box::new((*cached).clone()));
+    }
+    match read_bytes_limited(root, file, files::MAX_BYTES, "link to where it is published instead") {
+        Ok((bytes, stamp)) => Loaded::File(
+            path,
+            Box::new(ContentFile {
+                file: file.to_owned(),
+                kind,
+                bytes: bytes.into(),
+                stamp,
+            }),
+        ),
+        Err(d) => Loaded::Problem(d),
     }
 }
 
@@ -469,18 +543,28 @@ pub fn read_bytes(root: &Path, file: &Path) -> Result<Vec<u8>, Diagnostic> {
 }
 
 fn read_bytes_stamped(root: &Path, file: &Path) -> Result<(Vec<u8>, Option<Stamp>), Diagnostic> {
+    read_bytes_limited(root, file, MAX_FILE_BYTES, "split the content into several pages")
+}
+
+/// Reads a file of at most `limit` bytes; `hint` says what to do with a larger one.
+fn read_bytes_limited(
+    root: &Path,
+    file: &Path,
+    limit: u64,
+    hint: &str,
+) -> Result<(Vec<u8>, Option<Stamp>), Diagnostic> {
     let path = root.join(file);
     let metadata = std::fs::metadata(&path).map_err(|e| io_diagnostic(file, &e))?;
-    if metadata.len() > MAX_FILE_BYTES {
+    if metadata.len() > limit {
         return Err(Diagnostic::error(
             file,
             format!(
                 "file is too large ({:.1} MB; the limit is {} MB)",
                 metadata.len() as f64 / 1_048_576.0,
-                MAX_FILE_BYTES / 1_048_576
+                limit / 1_048_576
             ),
         )
-        .with_hint("split the content into several pages"));
+        .with_hint(hint));
     }
     let stamp = Stamp::new(&metadata);
     let bytes = std::fs::read(&path).map_err(|e| io_diagnostic(file, &e))?;

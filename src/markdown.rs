@@ -12,6 +12,7 @@
 use std::collections::BTreeSet;
 
 use crate::escape;
+use crate::files;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 
@@ -44,6 +45,7 @@ pub struct InternalLink {
 /// A file named by a relative path: `![Karta](karta.png)`, `[Rapport](rapport.pdf)`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileRef {
+    /// The path as written, `#fragment` included.
     pub path: String,
     pub image: bool,
     pub offset: usize,
@@ -82,7 +84,7 @@ pub fn analyze(body: &str, reserved: &BTreeSet<String>) -> Analysis {
         .collect();
     assign_heading_ids(&mut events, reserved, &mut analysis.headings, &mut analysis.problems);
     let mut footnotes = BTreeSet::new();
-    for (event, offset) in &events {
+    for (i, (event, offset)) in events.iter().enumerate() {
         let offset = *offset;
         let (dest, link_type, image) = match event {
             Event::Start(Tag::FootnoteDefinition(name)) => {
@@ -99,8 +101,26 @@ pub fn analyze(body: &str, reserved: &BTreeSet<String>) -> Analysis {
                 dest_url, link_type, ..
             }) => (dest_url, link_type, false),
             Event::Start(Tag::Image {
-                dest_url, link_type, ..
-            }) => (dest_url, link_type, true),
+                dest_url,
+                link_type,
+                title,
+                ..
+            }) => {
+                if alt_text(events[i + 1..].iter().map(|(e, _)| e)).trim().is_empty()
+                    && title.as_ref() != files::DECORATIVE
+                {
+                    analysis.problems.push(Problem {
+                        offset,
+                        message: "the image has no alt text".to_owned(),
+                        hint: format!(
+                            "say what it shows for those who cannot see it: `![Karta över Luleå]({dest_url})`; \
+                             if it only decorates, mark it: `![]({dest_url} \"{}\")`",
+                            files::DECORATIVE
+                        ),
+                    });
+                }
+                (dest_url, link_type, true)
+            }
             Event::Html(_) | Event::InlineHtml(_) => {
                 analysis.raw_html.push(offset);
                 continue;
@@ -161,9 +181,21 @@ pub struct LinkTarget {
     pub note: Option<String>,
 }
 
+/// Where a file named by a relative path is published.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileTarget {
+    /// The address to write: relative to the page, or absolute.
+    pub href: String,
+    /// An image's width and height in pixels.
+    pub size: Option<(u32, u32)>,
+}
+
 pub struct EventOptions<'r> {
     /// Resolves an internal link (by its id and anchor) to its target.
     pub resolve: &'r dyn Fn(&str, Option<&str>) -> Option<LinkTarget>,
+    /// Resolves a relative path (as written, `#fragment` included) to the
+    /// file it names; the flag tells an image (`![…](…)`) from a link.
+    pub file: &'r dyn Fn(&str, bool) -> Option<FileTarget>,
     /// Prefix for every heading and footnote id (the print edition makes ids unique).
     pub id_prefix: &'r str,
     /// Ids the theme uses, which headings do not take (as in [`analyze`]).
@@ -202,7 +234,8 @@ pub fn events<'a>(body: &'a str, options_: &EventOptions) -> Vec<Event<'a>> {
     let mut open_images: Vec<bool> = Vec::new();
     let footnote = |name: &str| CowStr::from(format!("{}fn-{}", options_.id_prefix, footnote_id(name)));
     let mut footnotes_defined = BTreeSet::new();
-    for (event, _) in events {
+    let mut events = events.into_iter().map(|(event, _)| event);
+    while let Some(event) = events.next() {
         match event {
             Event::Start(Tag::Heading { level, id, classes, .. }) => {
                 let id = id.map(|id| CowStr::from(format!("{}{id}", options_.id_prefix)));
@@ -253,16 +286,28 @@ pub fn events<'a>(body: &'a str, options_: &EventOptions) -> Vec<Event<'a>> {
                 title,
                 id,
             }) => {
-                let allowed = matches!(classify(&dest_url, link_type), Ok(Dest::Relative(_) | Dest::Web));
-                if allowed {
-                    out.push(Event::Start(Tag::Image {
-                        link_type,
-                        dest_url,
-                        title,
-                        id,
-                    }));
+                let target = match classify(&dest_url, link_type) {
+                    Ok(Dest::Web) => Some(None),
+                    Ok(Dest::Relative(path)) => (options_.file)(path, true).map(Some),
+                    _ => None,
+                };
+                let decorative = title.as_ref() == files::DECORATIVE;
+                match target {
+                    Some(Some(target)) if !options_.plain_links => {
+                        let alt = alt_text(&inner_events(&mut events));
+                        out.push(Event::InlineHtml(image_html(&target, &alt, &title, decorative).into()));
+                    }
+                    Some(target) => {
+                        out.push(Event::Start(Tag::Image {
+                            link_type,
+                            dest_url: target.map_or(dest_url, |t| t.href.into()),
+                            title,
+                            id,
+                        }));
+                        open_images.push(true);
+                    }
+                    None => open_images.push(false),
                 }
-                open_images.push(allowed);
             }
             Event::End(TagEnd::Image) => {
                 if open_images.pop().unwrap_or(false) {
@@ -309,11 +354,15 @@ fn start_link<'a>(
             None => return (None, OpenLink::Dropped),
         },
         other => {
-            // a heading of the same page carries the document's id prefix
             let dest_url = match other {
+                // a heading of the same page carries the document's id prefix
                 Dest::Fragment(fragment) if !options_.id_prefix.is_empty() => {
                     CowStr::from(format!("#{}{fragment}", options_.id_prefix))
                 }
+                Dest::Relative(path) => match (options_.file)(path, false) {
+                    Some(target) => target.href.into(),
+                    None => return (None, OpenLink::Dropped),
+                },
                 _ => dest_url,
             };
             let link = Tag::Link {
@@ -343,6 +392,63 @@ fn start_link<'a>(
     }
     html.push('>');
     (Some(Event::InlineHtml(html.into())), OpenLink::Html(target))
+}
+
+/// The events inside the tag just started, up to and without its end,
+/// which is consumed.
+fn inner_events<'a>(events: &mut impl Iterator<Item = Event<'a>>) -> Vec<Event<'a>> {
+    let mut inner = Vec::new();
+    let mut depth = 0usize;
+    for event in events {
+        match event {
+            Event::Start(_) => depth += 1,
+            Event::End(_) if depth == 0 => break,
+            Event::End(_) => depth -= 1,
+            _ => {}
+        }
+        inner.push(event);
+    }
+    inner
+}
+
+/// An image beside the page as HTML: its size given, so that nothing moves
+/// when it loads; a decorative one with an empty `alt`, so that screen
+/// readers pass over it.
+fn image_html(target: &FileTarget, alt: &str, title: &str, decorative: bool) -> String {
+    let alt = if decorative { "" } else { alt.trim() };
+    let mut html = format!(
+        "<img src=\"{}\" alt=\"{}\"",
+        escape::html_attr(&target.href),
+        escape::html_attr(alt)
+    );
+    if let Some((width, height)) = target.size {
+        html.push_str(&format!(" width=\"{width}\" height=\"{height}\""));
+    }
+    if !decorative && !title.is_empty() {
+        html.push_str(&format!(" title=\"{}\"", escape::html_attr(title)));
+    }
+    html.push_str(" loading=\"lazy\" decoding=\"async\">");
+    html
+}
+
+/// The text of an image's description: the events after its start, up to
+/// its end (an image inside it gives its own text, as HTML writes it).
+fn alt_text<'e, 'a: 'e>(events: impl IntoIterator<Item = &'e Event<'a>>) -> String {
+    let mut alt = String::new();
+    let mut depth = 0usize;
+    for event in events {
+        match event {
+            Event::Start(_) => depth += 1,
+            Event::End(_) if depth == 0 => break,
+            Event::End(_) => depth -= 1,
+            Event::Text(text) | Event::Code(text) | Event::InlineMath(text) | Event::DisplayMath(text) => {
+                alt.push_str(text)
+            }
+            Event::SoftBreak | Event::HardBreak => alt.push(' '),
+            _ => {}
+        }
+    }
+    alt
 }
 
 /// A footnote label as an id: letters, digits and `-` as they are, any
@@ -538,8 +644,15 @@ mod tests {
                 note: Some("(ruotsiksi)".into()),
             })
         };
+        let file = |path: &str, _: bool| {
+            (path == "karta.png").then(|| FileTarget {
+                href: "../../assets/files/karta.0123456789.png".into(),
+                size: Some((640, 480)),
+            })
+        };
         let opts = EventOptions {
             resolve: &resolve,
+            file: &file,
             id_prefix: "",
             reserved_ids: &["main".to_owned()].into(),
             escape_html: true,

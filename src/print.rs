@@ -12,8 +12,8 @@ use serde::Serialize;
 
 use crate::assets::Assets;
 use crate::diagnostics::Diagnostic;
-use crate::markdown::{self, EventOptions, LinkTarget};
-use crate::render::OutputFile;
+use crate::markdown::{self, EventOptions, FileTarget, LinkTarget};
+use crate::render::{self, OutputFile};
 use crate::site::Site;
 use crate::urls;
 
@@ -97,8 +97,25 @@ pub fn chapters<'s>(site: &'s Site, lang: &str, html: bool) -> Vec<PrintChapter<
                 note: None,
             })
         };
+        // files: relative to the print page; in the PDF, images are files of
+        // the edition (by their output path) and links go to the site
+        let print_dir = format!("{}print/", urls::page_dir(lang, &plan.section));
+        let file = |dest: &str, image: bool| -> Option<FileTarget> {
+            if html {
+                render::file_link(site, page, Some(&print_dir), dest)
+            } else if image {
+                let (file, _) = site.file(page, dest)?;
+                Some(FileTarget {
+                    href: format!("/{}", file.path),
+                    size: file.size,
+                })
+            } else {
+                render::file_link(site, page, None, dest)
+            }
+        };
         let options = EventOptions {
             resolve: &resolve,
+            file: &file,
             id_prefix: &prefix,
             reserved_ids: &site.reserved_ids,
             escape_html: !site.config.build.allow_html || !html,
@@ -221,6 +238,18 @@ fn pdfs(site: &Site) -> (Vec<OutputFile>, Vec<Diagnostic>) {
                     "plan.page",
                     &[("page", "{page}".to_owned()), ("pages", "{pages}".to_owned())],
                 ),
+                images: site
+                    .published
+                    .iter()
+                    .filter_map(|(path, file)| {
+                        let (width, _) = file.size?;
+                        let image = crate::pdf::Image {
+                            bytes: site.files[path].bytes.clone(),
+                            width,
+                        };
+                        Some((format!("/{}", file.path), image))
+                    })
+                    .collect(),
                 chapters: chapters(site, lang, false)
                     .into_iter()
                     .map(|c| crate::pdf::Chapter {

@@ -20,7 +20,7 @@ use crate::diagnostics::Diagnostic;
 use crate::escape;
 use crate::i18n::Strings;
 use crate::load::SourcePage;
-use crate::markdown::{self, EventOptions, LinkTarget};
+use crate::markdown::{self, EventOptions, FileTarget, LinkTarget};
 use crate::site::Site;
 use crate::urls;
 use crate::values::PartialDate;
@@ -462,10 +462,26 @@ fn language_note(strings: &Strings, reader: &str, target: &str) -> String {
         .unwrap_or_else(|_| format!("({target})"))
 }
 
+/// Where a file beside the pages, named by `dest` in `page`, is linked
+/// from a page in `from_dir` (or absolutely, for `None`).
+pub(crate) fn file_link(site: &Site, page: &SourcePage, from_dir: Option<&str>, dest: &str) -> Option<FileTarget> {
+    let (file, fragment) = site.file(page, dest)?;
+    let mut href = match from_dir {
+        Some(dir) => urls::relative(dir, &file.path),
+        None => urls::absolute(&site.config.site.base_url, &file.path),
+    };
+    if let Some(fragment) = fragment {
+        href = format!("{href}#{fragment}");
+    }
+    Some(FileTarget { href, size: file.size })
+}
+
 fn page_content(site: &Site, page: &SourcePage, dir: Option<&str>) -> String {
     let resolve = |id: &str, anchor: Option<&str>| prose_link(site, dir, &page.lang, id, anchor);
+    let file = |dest: &str, _image: bool| file_link(site, page, dir, dest);
     let options = EventOptions {
         resolve: &resolve,
+        file: &file,
         id_prefix: "",
         reserved_ids: &site.reserved_ids,
         escape_html: !site.config.build.allow_html,

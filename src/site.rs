@@ -11,8 +11,9 @@ use serde_saphyr::Spanned;
 
 use crate::config::{ChapterEntry, Config};
 use crate::diagnostics::{self, Diagnostic};
+use crate::files::{self, Kind};
 use crate::i18n::Strings;
-use crate::load::{EntityFacts, SourcePage, Sources, Theme};
+use crate::load::{ContentFile, EntityFacts, SourcePage, Sources, Theme};
 use crate::markdown::{self, Analysis};
 
 pub struct Site {
@@ -35,6 +36,19 @@ pub struct Site {
     pub plan: Option<Plan>,
     /// Ids the theme gives its own elements; headings never take them.
     pub reserved_ids: BTreeSet<String>,
+    /// Every file beside the pages, by its path under `content/`.
+    pub files: BTreeMap<String, ContentFile>,
+    /// The files pages link or show, by their path under `content/`.
+    pub published: BTreeMap<String, PublishedFile>,
+}
+
+/// A file beside the pages as it is published.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishedFile {
+    /// Output path: `assets/files/karta.1a2b3c4d5e.png`.
+    pub path: String,
+    /// An image's width and height in pixels.
+    pub size: Option<(u32, u32)>,
 }
 
 /// The plan's chapters in document order.
@@ -93,6 +107,13 @@ impl Site {
     pub fn chapter(&self, id: &str) -> Option<&Chapter> {
         self.plan.as_ref()?.chapters.iter().find(|c| c.id == id)
     }
+
+    /// The published file that `dest`, a relative path written in `page`,
+    /// names, and the `#fragment` it carried.
+    pub fn file<'d>(&self, page: &SourcePage, dest: &'d str) -> Option<(&PublishedFile, Option<&'d str>)> {
+        let (path, fragment) = files::resolve(&page.file, dest).ok()?;
+        Some((self.published.get(&path)?, fragment))
+    }
 }
 
 pub fn resolve(sources: Sources) -> (Site, Vec<Diagnostic>) {
@@ -106,6 +127,7 @@ pub fn resolve_reusing(sources: Sources, previous: Option<&Site>) -> (Site, Vec<
         config,
         pages,
         facts,
+        files,
         strings,
         theme,
         ..
@@ -286,6 +308,8 @@ pub fn resolve_reusing(sources: Sources, previous: Option<&Site>) -> (Site, Vec<
             }
         }
     }
+
+    let published = publish_files(&pages, &analyses, &files, &mut diagnostics);
 
     // related, both ways
     let mut related: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
@@ -479,8 +503,125 @@ pub fn resolve_reusing(sources: Sources, previous: Option<&Site>) -> (Site, Vec<
         children,
         terms,
         plan,
+        files,
+        published,
     };
     (site, diagnostics)
+}
+
+/// The files beside the pages that pages link or show, each checked where
+/// it is named (it exists, inside `content/`; an image is an image) and,
+/// once, as a file (an image's size can be read and is one the PDF can
+/// decode). Files no page names are not published.
+fn publish_files(
+    pages: &[SourcePage],
+    analyses: &[Analysis],
+    files: &BTreeMap<String, ContentFile>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> BTreeMap<String, PublishedFile> {
+    let mut published = BTreeMap::new();
+    let mut unusable = BTreeSet::new();
+    for (page, analysis) in pages.iter().zip(analyses) {
+        for reference in &analysis.files {
+            let error = |message: String, hint: String| {
+                Diagnostic::error(&page.file, message)
+                    .at_offset(&page.text, page.body_start + reference.offset)
+                    .with_hint(hint)
+            };
+            let path = match files::resolve(&page.file, &reference.path) {
+                Ok((path, _)) => path,
+                Err(why) => {
+                    diagnostics.push(error(
+                        why,
+                        "name a file inside content/ by its path from this page's directory".to_owned(),
+                    ));
+                    continue;
+                }
+            };
+            if let Some(id) = page_file_id(&path) {
+                diagnostics.push(error(
+                    format!("`{}` is the file of a page", reference.path),
+                    format!("link the page by its id: `@/{id}`"),
+                ));
+                continue;
+            }
+            let extension = path.rsplit_once('.').map_or("", |(_, extension)| extension);
+            if files::kind(&extension.to_ascii_lowercase()).is_none() {
+                diagnostics.push(error(
+                    format!("`content/{path}` is not a kind of file the site publishes"),
+                    format!(
+                        "files beside pages may be: {}; SVG, HTML and XML are left out, as they can run script",
+                        files::EXTENSIONS
+                    ),
+                ));
+                continue;
+            }
+            let Some(file) = files.get(&path) else {
+                // a file of a near name in the same directory, in the words the page used
+                let (dir, name) = path.rsplit_once('/').unwrap_or(("", path.as_str()));
+                let beside = files.keys().filter_map(|other| {
+                    let (other_dir, other_name) = other.rsplit_once('/').unwrap_or(("", other.as_str()));
+                    (other_dir == dir).then_some(other_name)
+                });
+                let written = reference.path.split('#').next().unwrap_or("");
+                let written_dir = written.rsplit_once('/').map_or("", |(d, _)| d);
+                let hint = match diagnostics::nearest(name, beside) {
+                    Some(near) if written_dir.is_empty() => format!("did you mean `{near}`?"),
+                    Some(near) => format!("did you mean `{written_dir}/{near}`?"),
+                    None => {
+                        format!("put the file at content/{path}: a path leads from the directory of the page's file")
+                    }
+                };
+                diagnostics.push(error(format!("no file `content/{path}`"), hint));
+                continue;
+            };
+            if reference.image && file.kind == Kind::Document {
+                diagnostics.push(error(
+                    format!("`content/{path}` is not an image"),
+                    "show PNG, JPEG, GIF or WebP images; link other files: `[text](path)`".to_owned(),
+                ));
+                continue;
+            }
+            if published.contains_key(&path) || unusable.contains(&path) {
+                continue;
+            }
+            let size = match file.kind {
+                Kind::Image(format) => match files::image_size(format, &file.bytes) {
+                    Ok(size) => Some(size),
+                    Err(problem) => {
+                        diagnostics.push(
+                            Diagnostic::error(&file.file, format!("cannot publish this image: {}", problem.message))
+                                .with_hint(problem.hint),
+                        );
+                        unusable.insert(path);
+                        continue;
+                    }
+                },
+                Kind::Document => None,
+            };
+            published.insert(
+                path.clone(),
+                PublishedFile {
+                    path: files::published_path(&path, &file.bytes),
+                    size,
+                },
+            );
+        }
+    }
+    published
+}
+
+/// The page id a path under `content/` names, if it names a page's file
+/// (`partners/oulu.sv.md` -> `partners/oulu`).
+fn page_file_id(path: &str) -> Option<String> {
+    let stem = path.strip_suffix(".md")?;
+    let (id, _lang) = stem.rsplit_once('.')?;
+    Some(
+        id.strip_suffix("/_index")
+            .or(id.strip_suffix("_index"))
+            .unwrap_or(id)
+            .to_owned(),
+    )
 }
 
 fn spanned_error<T>(entity: &EntityFacts, value: &Spanned<T>, message: String) -> Diagnostic {

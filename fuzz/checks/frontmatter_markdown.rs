@@ -61,8 +61,10 @@ pub fn check(data: &[u8]) {
     };
     for (escape_html, plain_links) in [(true, false), (false, true)] {
         let prefix = if plain_links { "ch-x--" } else { "" };
+        let file = |_: &str, _: bool| None::<markdown::FileTarget>;
         let options = EventOptions {
             resolve: &resolve,
+            file: &file,
             id_prefix: prefix,
             reserved_ids: &reserved,
             escape_html,

@@ -34,7 +34,7 @@
 
 use std::collections::BTreeSet;
 
-use plansite::markdown::{self, EventOptions, LinkTarget};
+use plansite::markdown::{self, EventOptions, FileTarget, LinkTarget};
 use pulldown_cmark::{Event, LinkType, Parser, Tag};
 use scraper::{ElementRef, Html, Node};
 
@@ -54,7 +54,10 @@ const ELEMENTS: &[(&str, &[&str])] = &[
     ("h5", &["id", "class"]),
     ("h6", &["id", "class"]),
     ("a", &["href", "title", "hreflang"]),
-    ("img", &["src", "alt", "title"]),
+    (
+        "img",
+        &["src", "alt", "title", "width", "height", "loading", "decoding"],
+    ),
     ("em", &[]),
     ("strong", &[]),
     ("del", &[]),
@@ -162,6 +165,15 @@ pub fn unreported(body: &str) -> Vec<String> {
 }
 
 /// The body as a page's HTML, with `build.allow_html = false`.
+/// Every relative path names a file, published under a name that keeps
+/// the path as written: what an attacker writes reaches the attribute.
+fn file(path: &str, _image: bool) -> Option<FileTarget> {
+    Some(FileTarget {
+        href: format!("../../assets/files/{path}"),
+        size: Some((640, 480)),
+    })
+}
+
 pub fn page_html(body: &str) -> String {
     let resolve = |_: &str, _: Option<&str>| {
         Some(LinkTarget {
@@ -172,6 +184,7 @@ pub fn page_html(body: &str) -> String {
     };
     let options = EventOptions {
         resolve: &resolve,
+        file: &file,
         id_prefix: "",
         reserved_ids: &reserved(),
         escape_html: true,
@@ -197,6 +210,7 @@ pub fn print_html(body: &str) -> String {
     };
     let options = EventOptions {
         resolve: &resolve,
+        file: &file,
         id_prefix: "plan-x--",
         reserved_ids: &reserved(),
         escape_html: true,
@@ -260,6 +274,12 @@ fn attribute_value(element: &str, attr: &str, value: &str) -> Result<(), String>
             !value.is_empty() && value.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
             "not a language code",
         ),
+        ("img", "width" | "height") => expect(
+            !value.is_empty() && value.chars().all(|c| c.is_ascii_digit()),
+            "not a number",
+        ),
+        ("img", "loading") => expect(value == "lazy", "not `lazy`"),
+        ("img", "decoding") => expect(value == "async", "not `async`"),
         ("ol", "start") => expect(
             !value.is_empty() && value.chars().all(|c| c.is_ascii_digit()),
             "not a number",

@@ -65,6 +65,7 @@ fn chapters(edition: &Edition, known: &BTreeSet<String>) -> (String, BTreeSet<St
             open: Vec::new(),
             known,
             attached: &mut attached,
+            images: &edition.images,
         };
         converter.blocks(&mut out);
         out.push('\n');
@@ -255,6 +256,7 @@ struct Converter<'e> {
     open: Vec<String>,
     known: &'e BTreeSet<String>,
     attached: &'e mut BTreeSet<String>,
+    images: &'e BTreeMap<String, super::Image>,
 }
 
 impl Converter<'_> {
@@ -389,13 +391,33 @@ impl Converter<'_> {
                 let content = self.inner();
                 self.link(link_type, &dest_url, content, out);
             }
-            Tag::Image { .. } => {
+            Tag::Image { dest_url, title, .. } => {
                 let alt = self.plain();
                 let alt = alt.trim();
-                if !alt.is_empty() {
+                if let Some(image) = self.images.get(dest_url.as_ref()) {
+                    self.image(&dest_url, image, alt, title.as_ref() == crate::files::DECORATIVE, out);
+                } else if !alt.is_empty() {
                     out.push_str(&text(&format!("[{alt}]")));
                 }
             }
+        }
+    }
+
+    /// An image file of the edition, inline, at 96 pixels to the inch but
+    /// never wider than the text; a decorative one as an artifact, which
+    /// assistive technology passes over.
+    fn image(&self, path: &str, image: &super::Image, alt: &str, decorative: bool, out: &mut String) {
+        let points = f64::from(image.width) * 0.75;
+        let width = if points > 400.0 {
+            "100%".to_owned()
+        } else {
+            format!("{points}pt")
+        };
+        let call = format!("box(image({}, width: {width}", string(path));
+        if decorative {
+            out.push_str(&format!("#pdf.artifact({call})))"));
+        } else {
+            out.push_str(&format!("#{call}, alt: {}))", string(alt)));
         }
     }
 

@@ -14,6 +14,9 @@
 mod markup;
 mod world;
 
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
 use pulldown_cmark::Event;
 
 /// One language edition of the plan document.
@@ -34,6 +37,18 @@ pub struct Edition {
     /// Footer pattern with `{page}` and `{pages}`: "Sida {page} av {pages}".
     pub page_label: String,
     pub chapters: Vec<Chapter>,
+    /// The images the chapters show, by the path their image events carry
+    /// (`/assets/files/karta.1a2b3c4d5e.png`); an image not here shows as
+    /// its description.
+    pub images: BTreeMap<String, Image>,
+}
+
+/// An image file of the edition.
+#[derive(Debug, Clone)]
+pub struct Image {
+    pub bytes: Arc<[u8]>,
+    /// Width in pixels, to give the image its size on the page.
+    pub width: u32,
 }
 
 /// A chapter, or a part when chapters of depth 2 follow it.
@@ -73,7 +88,7 @@ fn compile(edition: &Edition, fonts: &[Vec<u8>]) -> Result<(world::PlanWorld, ty
     let fonts = world::parse_fonts(fonts);
     let mut source = markup::font_prelude(&world::families(&fonts));
     source.push_str(&markup(edition));
-    let world = world::PlanWorld::new(source, fonts);
+    let world = world::PlanWorld::new(source, fonts, &edition.images);
     let document = world.compile()?;
     Ok((world, document))
 }
@@ -146,6 +161,7 @@ mod tests {
             contents_label: "Innehåll".into(),
             page_label: "Sida {page} av {pages}".into(),
             chapters,
+            images: BTreeMap::new(),
         }
     }
 

@@ -1,15 +1,17 @@
-//! The typst `World` of one plan edition: a single in-memory source file and
-//! the fonts the caller passed in, with typst's embedded fonts as fallback.
+//! The typst `World` of one plan edition: a single in-memory source file,
+//! the images and fonts the caller passed in, with typst's embedded fonts as
+//! fallback.
 //!
 //! It owns compiling and exporting. It never touches the filesystem or the
-//! clock: every file request other than the main source fails, and `today`
-//! is unknown, so the output depends on the source and the fonts alone.
+//! clock: every file request other than the main source and the images
+//! fails, and `today` is unknown, so the output depends on its input alone.
 
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use typst::diag::{FileError, FileResult, Severity, SourceDiagnostic};
 use typst::foundations::{Bytes, Datetime, Duration, Smart};
-use typst::syntax::{FileId, Source};
+use typst::syntax::{FileId, Source, VirtualRoot};
 use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World};
@@ -26,18 +28,24 @@ pub(super) struct PlanWorld {
     book: LazyHash<FontBook>,
     fonts: Vec<Font>,
     source: Source,
+    /// Image files by their absolute path in the world.
+    files: BTreeMap<String, Bytes>,
 }
 
 impl PlanWorld {
-    /// A world whose main file is `text` and whose fonts are `theme_fonts`
-    /// followed by typst's embedded ones.
-    pub(super) fn new(text: String, mut fonts: Vec<Font>) -> Self {
+    /// A world whose main file is `text`, whose fonts are `theme_fonts`
+    /// followed by typst's embedded ones, and whose other files are `images`.
+    pub(super) fn new(text: String, mut fonts: Vec<Font>, images: &BTreeMap<String, super::Image>) -> Self {
         fonts.extend(embedded_fonts().iter().cloned());
         Self {
             library: LazyHash::new(Library::builder().build()),
             book: LazyHash::new(FontBook::from_fonts(&fonts)),
             fonts,
             source: Source::detached(text),
+            files: images
+                .iter()
+                .map(|(path, image)| (path.clone(), Bytes::new(image.bytes.clone())))
+                .collect(),
         }
     }
 }
@@ -63,8 +71,14 @@ impl World for PlanWorld {
         }
     }
 
-    fn file(&self, _: FileId) -> FileResult<Bytes> {
-        Err(FileError::AccessDenied)
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        if *id.root() != VirtualRoot::Project {
+            return Err(FileError::AccessDenied);
+        }
+        self.files
+            .get(id.vpath().get_with_slash())
+            .cloned()
+            .ok_or(FileError::AccessDenied)
     }
 
     fn font(&self, index: usize) -> Option<Font> {

@@ -72,6 +72,16 @@ error_case!(pdf_name_path);
 error_case!(language_without_home_page);
 error_case!(empty_content);
 error_case!(missing_interface_string);
+error_case!(image_path_traversal);
+error_case!(missing_image);
+error_case!(image_without_alt);
+error_case!(image_not_an_image);
+error_case!(image_claims_huge_size);
+error_case!(image_named_as_other_format);
+error_case!(document_as_image);
+error_case!(svg_image);
+error_case!(file_name_not_a_slug);
+error_case!(link_to_page_file);
 
 #[test]
 fn symlink_loop_is_an_error() {

@@ -8,6 +8,7 @@ mod build;
 mod content;
 mod errors;
 mod external;
+mod files;
 mod fuzz_corpus;
 mod fuzz_regressions;
 mod i18n_status;
