@@ -7,6 +7,7 @@
 use std::path::{Component, Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use crate::cache::Cache;
 use crate::diagnostics::{self, Diagnostic};
 use crate::render::{self, Extras, OutputFile, Scope};
 use crate::site::{self, Site};
@@ -113,7 +114,9 @@ pub(crate) fn render_scope(
     }
     let mut extras = Extras::default();
     if print {
-        let (print_files, print_diagnostics) = print::render(site, &env, &assets, options.pdf);
+        // `check` writes nothing, not even to the cache
+        let cache = Cache::new(&options.root, options.write);
+        let (print_files, print_diagnostics) = print::render(site, &env, &assets, options.pdf.then_some(&cache));
         for file in &print_files {
             if file.path.ends_with(".pdf") {
                 let lang = file.path.split('/').next().unwrap_or("").to_owned();

@@ -8,6 +8,7 @@
 
 pub mod assets;
 pub mod build;
+pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod diagnostics;

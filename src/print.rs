@@ -11,6 +11,7 @@ use pulldown_cmark::Event;
 use serde::Serialize;
 
 use crate::assets::Assets;
+use crate::cache::Cache;
 use crate::diagnostics::Diagnostic;
 use crate::markdown::{self, EventOptions, FileTarget, LinkTarget};
 use crate::render::{self, OutputFile};
@@ -134,12 +135,13 @@ pub fn chapters<'s>(site: &'s Site, lang: &str, html: bool) -> Vec<PrintChapter<
     out
 }
 
-/// Print pages (and PDFs) of every language.
+/// Print pages of every language, and their PDFs when `pdf` names the
+/// cache they are looked up in.
 pub fn render(
     site: &Site,
     env: &Environment<'static>,
     assets: &Assets,
-    pdf: bool,
+    pdf: Option<&Cache>,
 ) -> (Vec<OutputFile>, Vec<Diagnostic>) {
     let Some(plan) = &site.plan else {
         return (Vec::new(), Vec::new());
@@ -193,18 +195,22 @@ pub fn render(
             )),
         }
     }
-    if plan_config.pdf && pdf {
-        let (pdfs, pdf_diagnostics) = pdfs(site);
+    if plan_config.pdf
+        && let Some(cache) = pdf
+    {
+        let (pdfs, pdf_diagnostics) = pdfs(site, cache);
         files.extend(pdfs);
         diagnostics.extend(pdf_diagnostics);
     }
     (files, diagnostics)
 }
 
-/// The PDF of every language, made in parallel.
+/// The PDF of every language, made in parallel, or taken from `cache` when
+/// nothing it is made from changed.
 #[cfg(feature = "pdf")]
-fn pdfs(site: &Site) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+fn pdfs(site: &Site, cache: &Cache) -> (Vec<OutputFile>, Vec<Diagnostic>) {
     use rayon::prelude::*;
+    let typesetter = crate::cache::typesetter();
     let Some(plan) = &site.plan else {
         return (Vec::new(), Vec::new());
     };
@@ -266,24 +272,28 @@ fn pdfs(site: &Site) -> (Vec<OutputFile>, Vec<Diagnostic>) {
             if let Err(missing) = texts.check(site, &path) {
                 return Some(Err(missing));
             }
-            Some(
-                crate::pdf::render(&edition, &fonts)
-                    .map(|bytes| OutputFile::new(path.clone(), bytes))
-                    .map_err(|e| {
-                        Diagnostic::error(
-                            "book.toml",
-                            format!("cannot make the PDF {path}: {}", e.lines().next().unwrap_or("")),
-                        )
-                        .with_hint("set `pdf = false` under [plan] to build without the PDF")
-                    }),
-            )
+            let typeset = || crate::pdf::render(&edition, &fonts);
+            let bytes = match &typesetter {
+                Some(typesetter) => {
+                    let key = crate::pdf::fingerprint(&edition, &fonts, typesetter);
+                    cache.get_or_make("pdf", lang, "pdf", &key, |b| b.starts_with(b"%PDF-"), typeset)
+                }
+                None => typeset(),
+            };
+            Some(bytes.map(|bytes| OutputFile::new(path.clone(), bytes)).map_err(|e| {
+                Diagnostic::error(
+                    "book.toml",
+                    format!("cannot make the PDF {path}: {}", e.lines().next().unwrap_or("")),
+                )
+                .with_hint("set `pdf = false` under [plan] to build without the PDF")
+            }))
         })
         .collect();
     crate::diagnostics::partition(results)
 }
 
 #[cfg(not(feature = "pdf"))]
-fn pdfs(_site: &Site) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+fn pdfs(_site: &Site, _cache: &Cache) -> (Vec<OutputFile>, Vec<Diagnostic>) {
     let d = Diagnostic::error(
         "book.toml",
         "`pdf = true` under [plan], but plansite was built without the `pdf` feature",

@@ -84,6 +84,35 @@ pub fn render(edition: &Edition, fonts: &[Vec<u8>]) -> Result<Vec<u8>, String> {
     pdf
 }
 
+/// What [`render`] makes of `edition` depends on, as a hex SHA-256: the
+/// typst source, the fonts, the images, the metadata, and the typesetter
+/// (`typesetter` names the build of plansite, and so of typst, that runs).
+/// Equal fingerprints give byte-identical PDF, so a PDF made earlier can
+/// stand in for typesetting again.
+pub fn fingerprint(edition: &Edition, fonts: &[Vec<u8>], typesetter: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    // every part with its length first, so no two inputs hash alike
+    let mut part = |bytes: &[u8]| {
+        hash.update((bytes.len() as u64).to_le_bytes());
+        hash.update(bytes);
+    };
+    part(typesetter.as_bytes());
+    part(ident(edition).as_bytes());
+    part(&edition.date.0.to_le_bytes());
+    part(&[edition.date.1, edition.date.2]);
+    part(markup(edition).as_bytes());
+    for font in fonts {
+        part(font);
+    }
+    for (path, image) in &edition.images {
+        part(path.as_bytes());
+        part(&image.width.to_le_bytes());
+        part(&image.bytes);
+    }
+    hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
 fn compile(edition: &Edition, fonts: &[Vec<u8>]) -> Result<(world::PlanWorld, typst_layout::PagedDocument), String> {
     let fonts = world::parse_fonts(fonts);
     let mut source = markup::font_prelude(&world::families(&fonts));
@@ -186,6 +215,53 @@ mod tests {
                 text
             })
             .collect()
+    }
+
+    /// Whatever the PDF is made from changes its fingerprint: otherwise the
+    /// build cache would publish a stale edition.
+    #[test]
+    fn every_input_changes_the_fingerprint() {
+        let fonts = vec![b"font one".to_vec(), b"font two".to_vec()];
+        let base = edition(vec![chapter("1", 1, "a", "Text")]);
+        let image = |bytes: &[u8], width| Image {
+            bytes: bytes.into(),
+            width,
+        };
+        let mut with_image = base.clone();
+        with_image
+            .images
+            .insert("/assets/files/a.png".into(), image(b"png", 10));
+        let key = |e: &Edition, fonts: &[Vec<u8>], typesetter: &str| fingerprint(e, fonts, typesetter);
+        let original = key(&with_image, &fonts, "plansite 1");
+        assert_eq!(original, key(&with_image.clone(), &fonts, "plansite 1"));
+
+        let mut changed: Vec<String> = vec![
+            key(&with_image, &fonts, "plansite 2"),
+            key(&with_image, &fonts[..1], "plansite 1"),
+            key(&with_image, &[b"font one".to_vec(), b"font 2".to_vec()], "plansite 1"),
+            key(&base, &fonts, "plansite 1"),
+        ];
+        let variants: [fn(&mut Edition); 8] = [
+            |e| e.date.2 += 1,
+            |e| e.title.push('!'),
+            |e| e.lang = "fi".into(),
+            |e| e.page_label.push(' '),
+            |e| e.chapters[0].events.push(Event::Text("x".into())),
+            |e| e.images.values_mut().for_each(|i| i.width = 11),
+            |e| e.images.values_mut().for_each(|i| i.bytes = b"png!".as_slice().into()),
+            |e| {
+                let moved = e.images.remove("/assets/files/a.png").unwrap();
+                e.images.insert("/assets/files/b.png".into(), moved);
+            },
+        ];
+        for variant in variants {
+            let mut edition = with_image.clone();
+            variant(&mut edition);
+            changed.push(key(&edition, &fonts, "plansite 1"));
+        }
+        for (i, other) in changed.iter().enumerate() {
+            assert_ne!(&original, other, "change {i} keeps the fingerprint");
+        }
     }
 
     #[test]

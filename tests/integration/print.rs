@@ -1,5 +1,8 @@
 //! The plan edition: one printable HTML document per language.
 
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
 use crate::common::Site;
 
 #[test]
@@ -105,9 +108,92 @@ fn pdf_is_byte_identical_across_builds() {
     let site = Site::fixture("plan");
     assert_eq!(site.build().code, 0);
     let first = std::fs::read(site.root().join("public/fi/suunnitelma.pdf")).unwrap();
+    // typeset again, not taken from the cache
+    std::fs::remove_dir_all(site.root().join(".plansite-cache")).unwrap();
     assert_eq!(site.build().code, 0);
     assert_eq!(
         first,
         std::fs::read(site.root().join("public/fi/suunnitelma.pdf")).unwrap()
+    );
+}
+
+/// The cached PDF of each language, by language.
+fn cached_pdfs(site: &Site) -> BTreeMap<String, PathBuf> {
+    let dir = site.root().join(".plansite-cache/pdf");
+    std::fs::read_dir(&dir)
+        .map(|entries| {
+            entries
+                .map(|e| e.unwrap().path())
+                .map(|path| {
+                    let name = path.file_name().unwrap().to_str().unwrap();
+                    (name.split('.').next().unwrap().to_owned(), path)
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn an_unchanged_edition_is_taken_from_the_cache_and_a_changed_one_typeset() {
+    let site = Site::fixture("plan");
+    // `check` reads the cache but writes nothing, there either
+    assert_eq!(site.run(&["check"]).code, 0);
+    assert!(cached_pdfs(&site).is_empty());
+
+    assert_eq!(site.build().code, 0);
+    let cached = cached_pdfs(&site);
+    assert_eq!(cached.keys().collect::<Vec<_>>(), ["en", "fi", "sv"]);
+    assert_eq!(
+        std::fs::read(&cached["fi"]).unwrap(),
+        std::fs::read(site.root().join("public/fi/suunnitelma.pdf")).unwrap()
+    );
+
+    // stand-ins the build cannot make itself: seeing them published proves
+    // that nothing was typeset
+    let stand_in = |lang: &str| format!("%PDF- cached {lang}\n").into_bytes();
+    for lang in ["sv", "fi"] {
+        std::fs::write(&cached[lang], stand_in(lang)).unwrap();
+    }
+    assert_eq!(site.build().code, 0);
+    assert_eq!(
+        std::fs::read(site.root().join("public/sv/planen.pdf")).unwrap(),
+        stand_in("sv")
+    );
+    assert_eq!(
+        std::fs::read(site.root().join("public/fi/suunnitelma.pdf")).unwrap(),
+        stand_in("fi")
+    );
+
+    // a Swedish chapter changes: the Swedish edition is typeset anew, the
+    // Finnish one is still the cached one, and the cache keeps one per language
+    let intro = std::fs::read_to_string(site.root().join("content/plan/intro.sv.md")).unwrap();
+    site.write(
+        "content/plan/intro.sv.md",
+        &format!("{intro}\nEn ny mening om Bottenviksbågen.\n"),
+    );
+    assert_eq!(site.build().code, 0);
+    let sv = pdf(&site, "sv/planen.pdf");
+    let text: String = sv
+        .get_pages()
+        .keys()
+        .map(|page| sv.extract_text(&[*page]).unwrap_or_default())
+        .collect();
+    assert!(text.contains("Bottenviksbågen"), "{text}");
+    assert_eq!(
+        std::fs::read(site.root().join("public/fi/suunnitelma.pdf")).unwrap(),
+        stand_in("fi")
+    );
+    let now = cached_pdfs(&site);
+    assert_eq!(now.len(), 3);
+    assert_ne!(now["sv"], cached["sv"]);
+    assert_eq!(now["fi"], cached["fi"]);
+
+    // a cached file that is no PDF is made again
+    std::fs::write(&now["en"], "garbage").unwrap();
+    assert_eq!(site.build().code, 0);
+    assert!(
+        std::fs::read(site.root().join("public/en/the-plan.pdf"))
+            .unwrap()
+            .starts_with(b"%PDF-1")
     );
 }
