@@ -8,17 +8,22 @@ use crate::render::OutputFile;
 use crate::site::Site;
 use crate::urls;
 
-pub fn sitemap(site: &Site) -> OutputFile {
+/// The sitemap protocol's limits for one file: URLs, and bytes uncompressed.
+const SITEMAP_URLS: usize = 50_000;
+const SITEMAP_BYTES: usize = 50 * 1024 * 1024;
+
+/// `sitemap.xml`: every page in every language with its alternates. A site
+/// beyond one file's limits gets `sitemap.xml` as an index of
+/// `sitemap-1.xml`, `sitemap-2.xml`, ….
+pub fn sitemap(site: &Site) -> Vec<OutputFile> {
     let base = &site.config.site.base_url;
-    let mut xml = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n",
-    );
+    let mut urls = Vec::new();
     let mut entry = |id: &str, langs: &[&String], lastmod: Option<String>| {
         for lang in langs {
-            xml.push_str(&format!(
+            let mut xml = format!(
                 "  <url>\n    <loc>{}</loc>\n",
                 escape::xml(&urls::absolute(base, &urls::page_dir(lang, id)))
-            ));
+            );
             if let Some(date) = &lastmod {
                 xml.push_str(&format!("    <lastmod>{date}</lastmod>\n"));
             }
@@ -35,6 +40,7 @@ pub fn sitemap(site: &Site) -> OutputFile {
                 ));
             }
             xml.push_str("  </url>\n");
+            urls.push(xml);
         }
     };
     for (id, versions) in &site.ids {
@@ -54,8 +60,47 @@ pub fn sitemap(site: &Site) -> OutputFile {
             entry(&format!("{taxonomy}/{term}"), &all, None);
         }
     }
-    xml.push_str("</urlset>\n");
-    OutputFile::new("sitemap.xml", xml)
+    sitemap_files(base, &urls, SITEMAP_URLS, SITEMAP_BYTES)
+}
+
+/// `urls` (`<url>` elements) as one `sitemap.xml`, or, beyond `max_urls`
+/// or `max_bytes` in one file, as files within both and `sitemap.xml` as
+/// their index.
+fn sitemap_files(base: &str, urls: &[String], max_urls: usize, max_bytes: usize) -> Vec<OutputFile> {
+    const HEAD: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n";
+    const TAIL: &str = "</urlset>\n";
+    let mut files: Vec<String> = Vec::new();
+    let mut current = String::from(HEAD);
+    let mut count = 0;
+    for url in urls {
+        if count > 0 && (count == max_urls || current.len() + url.len() + TAIL.len() > max_bytes) {
+            current.push_str(TAIL);
+            files.push(std::mem::replace(&mut current, String::from(HEAD)));
+            count = 0;
+        }
+        current.push_str(url);
+        count += 1;
+    }
+    current.push_str(TAIL);
+    files.push(current);
+    if files.len() == 1 {
+        return vec![OutputFile::new("sitemap.xml", files.remove(0))];
+    }
+    let mut index = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    let mut out = Vec::with_capacity(files.len() + 1);
+    for (n, xml) in files.into_iter().enumerate() {
+        let path = format!("sitemap-{}.xml", n + 1);
+        index.push_str(&format!(
+            "  <sitemap>\n    <loc>{}</loc>\n  </sitemap>\n",
+            escape::xml(&urls::absolute(base, &path))
+        ));
+        out.push(OutputFile::new(path, xml));
+    }
+    index.push_str("</sitemapindex>\n");
+    out.push(OutputFile::new("sitemap.xml", index));
+    out
 }
 
 pub fn robots(site: &Site) -> OutputFile {
@@ -86,6 +131,7 @@ pub fn atom_feeds(site: &Site, content: &dyn Fn(&SourcePage) -> String) -> Vec<O
                 .filter(|p| p.front.date.is_some())
                 .collect();
             entries.sort_by(|a, b| (b.front.date, &a.id).cmp(&(a.front.date, &b.id)));
+            entries.truncate(site.config.site.feed_limit.0);
             let dir = urls::page_dir(lang, section);
             let feed_url = urls::absolute(base, &format!("{dir}atom.xml"));
             let updated = entries.iter().filter_map(|p| p.front.updated.or(p.front.date)).max();
@@ -142,4 +188,59 @@ pub fn atom_feeds(site: &Site, content: &dyn Fn(&SourcePage) -> String) -> Vec<O
         }
     }
     files
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(n: usize) -> String {
+        format!("  <url>\n    <loc>https://x.org/{n}/</loc>\n  </url>\n")
+    }
+
+    fn locs(xml: &str) -> Vec<String> {
+        roxmltree::Document::parse(xml)
+            .unwrap()
+            .descendants()
+            .filter(|n| n.has_tag_name("loc"))
+            .map(|n| n.text().unwrap().to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn a_site_within_the_limits_has_one_sitemap() {
+        let urls: Vec<String> = (0..3).map(url).collect();
+        let files = sitemap_files("https://x.org/", &urls, 3, 1 << 20);
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0].path, "sitemap.xml");
+        assert_eq!(locs(std::str::from_utf8(&files[0].bytes).unwrap()).len(), 3);
+    }
+
+    #[test]
+    fn beyond_the_limits_an_index_names_files_within_them() {
+        let urls: Vec<String> = (0..7).map(url).collect();
+        // the size of a file of two URLs
+        let two = sitemap_files("https://x.org/", &urls[..2], 100, usize::MAX)[0]
+            .bytes
+            .len();
+        for (max_urls, max_bytes, expected) in [(3, 1 << 20, vec![3, 3, 1]), (100, two, vec![2, 2, 2, 1])] {
+            let files = sitemap_files("https://x.org/", &urls, max_urls, max_bytes);
+            let (index, parts) = files.split_last().unwrap();
+            assert_eq!(index.path, "sitemap.xml");
+            let names: Vec<String> = (1..=parts.len())
+                .map(|n| format!("https://x.org/sitemap-{n}.xml"))
+                .collect();
+            assert_eq!(locs(std::str::from_utf8(&index.bytes).unwrap()), names);
+            let mut all = Vec::new();
+            for (n, part) in parts.iter().enumerate() {
+                assert_eq!(part.path, format!("sitemap-{}.xml", n + 1));
+                assert!(part.bytes.len() <= max_bytes, "{} bytes", part.bytes.len());
+                all.push(locs(std::str::from_utf8(&part.bytes).unwrap()));
+            }
+            assert_eq!(all.iter().map(Vec::len).collect::<Vec<_>>(), expected);
+            // every URL once, in order
+            let flat: Vec<String> = all.concat();
+            assert_eq!(flat, (0..7).map(|n| format!("https://x.org/{n}/")).collect::<Vec<_>>());
+        }
+    }
 }

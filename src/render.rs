@@ -330,7 +330,7 @@ pub fn render(
         .map(|job| render_job(site, env, assets, extras, job))
         .collect();
     let (mut files, diagnostics) = crate::diagnostics::partition(results);
-    files.push(crate::feeds::sitemap(site));
+    files.extend(crate::feeds::sitemap(site));
     files.push(crate::feeds::robots(site));
     files.extend(crate::feeds::atom_feeds(site, &|page| page_content(site, page, None)));
     (files, diagnostics)
