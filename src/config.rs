@@ -46,6 +46,24 @@ pub struct SiteConfig {
     /// Sections that get an Atom feed per language.
     #[serde(default = "default_feeds")]
     pub feeds: Vec<Id>,
+    /// How many of the newest entries a feed carries.
+    #[serde(default = "default_feed_limit")]
+    pub feed_limit: FeedLimit,
+}
+
+/// The number of entries in a feed: at least one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "u64")]
+pub struct FeedLimit(pub usize);
+
+impl TryFrom<u64> for FeedLimit {
+    type Error = &'static str;
+    fn try_from(n: u64) -> Result<Self, Self::Error> {
+        match usize::try_from(n) {
+            Ok(n) if n > 0 => Ok(Self(n)),
+            _ => Err("a feed carries at least one entry: give a number from 1 up"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
@@ -142,6 +160,9 @@ fn default_taxonomies() -> Vec<Slug> {
 }
 fn default_feeds() -> Vec<Id> {
     vec![Id::new("news").expect("an id")]
+}
+fn default_feed_limit() -> FeedLimit {
+    FeedLimit(20)
 }
 fn yes() -> bool {
     true
@@ -298,7 +319,7 @@ mod tests {
         let errors = Config::parse(Path::new("book.toml"), &text).unwrap_err();
         assert_eq!(
             errors[0].message,
-            "unknown field `autor`, expected one of `title`, `description`, `base_url`, `languages`, `author`, `theme`, `missing_translation`, `taxonomies`, `feeds`"
+            "unknown field `autor`, expected one of `title`, `description`, `base_url`, `languages`, `author`, `theme`, `missing_translation`, `taxonomies`, `feeds`, `feed_limit`"
         );
         assert_eq!(errors[0].hint.as_deref(), Some("did you mean `author`?"));
         assert_eq!(errors[0].line, 5);

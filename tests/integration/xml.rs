@@ -36,3 +36,43 @@ fn feeds_and_sitemap_parse_with_characters_xml_forbids_in_the_content() {
     let page = site.output("sv/news/event/index.html");
     assert!(!page.contains(['\u{b}', '\u{c}', '\u{1}']));
 }
+
+/// A feed carries the newest `feed_limit` entries; a limit of none is an
+/// error at its place.
+#[test]
+fn feeds_carry_the_newest_entries_up_to_the_limit() {
+    let site = Site::fixture("dates");
+    let entries = |site: &Site| {
+        let xml = site.output("fi/news/atom.xml");
+        let doc = roxmltree::Document::parse(&xml).unwrap();
+        doc.descendants()
+            .filter(|n| n.has_tag_name("entry"))
+            .map(|n| {
+                n.attribute(("http://www.w3.org/XML/1998/namespace", "base"))
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(site.build().code, 0);
+    assert_eq!(
+        entries(&site),
+        [
+            "https://example.org/intl/fi/news/event/",
+            "https://example.org/intl/fi/news/older/"
+        ]
+    );
+    let book = std::fs::read_to_string(site.root().join("book.toml")).unwrap();
+    site.write("book.toml", &book.replace("[site]\n", "[site]\nfeed_limit = 1\n"));
+    assert_eq!(site.build().code, 0);
+    assert_eq!(entries(&site), ["https://example.org/intl/fi/news/event/"]);
+
+    site.write("book.toml", &book.replace("[site]\n", "[site]\nfeed_limit = 0\n"));
+    let run = site.build();
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("a feed carries at least one entry") && run.stderr.contains("--> book.toml:2:14"),
+        "{}",
+        run.stderr
+    );
+}
