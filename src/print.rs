@@ -263,6 +263,7 @@ fn pdfs(site: &Site, cache: &Cache) -> (Vec<OutputFile>, Vec<Diagnostic>) {
                         depth: c.depth,
                         title: c.title,
                         id: c.anchor,
+                        lang: c.fallback_lang,
                         events: c.events.into_iter().map(Event::into_static).collect(),
                     })
                     .collect(),

@@ -158,6 +158,9 @@ pub fn check(data: &[u8]) {
                 number: inject(&number, payload),
                 id: inject(&id, payload),
                 title: inject(&title, payload),
+                // some chapters in another language (and region), as a
+                // chapter not yet translated is
+                lang: number.ends_with('2').then(|| "en-GB".to_owned()),
                 events: events.into_iter().map(|event| inject_event(event, payload)).collect(),
             }
         })
@@ -335,6 +338,7 @@ fn neutral(edition: &Edition) -> Edition {
                 depth: chapter.depth,
                 title: plain(&chapter.title),
                 id: format!("id{n}"),
+                lang: chapter.lang.clone(),
                 events: Vec::new(),
             }
         })
@@ -452,8 +456,13 @@ fn writer_label(label: &str) -> bool {
     if name == "plansite:chapter" || id(name) {
         return true;
     }
-    match name.strip_prefix("plansite:fn:").and_then(|rest| rest.split_once(':')) {
-        Some((chapter, footnote)) => !chapter.is_empty() && chapter.chars().all(|c| c.is_ascii_digit()) && id(footnote),
+    let number = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+    if let Some((chapter, footnote)) = name.strip_prefix("plansite:fn:").and_then(|rest| rest.split_once(':')) {
+        return number(chapter) && id(footnote);
+    }
+    // the footnote of a link's address: chapter and its number there
+    match name.strip_prefix("plansite:url:").and_then(|rest| rest.split_once(':')) {
+        Some((chapter, address)) => number(chapter) && number(address),
         None => false,
     }
 }

@@ -47,10 +47,17 @@ fn chapters(edition: &Edition, known: &BTreeSet<String>) -> (String, BTreeSet<St
     let mut out = String::new();
     let mut attached = BTreeSet::new();
     let mut in_part = false;
+    let mut lang = edition.lang.as_str();
     for (index, chapter) in edition.chapters.iter().enumerate() {
         let level = if chapter.depth >= 2 && in_part { 2 } else { 1 };
         if level == 1 {
             in_part = next_is_nested(&edition.chapters[index + 1..]);
+        }
+        // a chapter not translated is hyphenated and tagged in its own language
+        let chapter_lang = chapter.lang.as_deref().unwrap_or(&edition.lang);
+        if chapter_lang != lang {
+            lang = chapter_lang;
+            out.push_str(&format!("#set text({})\n", text_language(lang)));
         }
         chapter_heading(chapter, level, &mut attached, &mut out);
         let mut converter = Converter {
@@ -66,6 +73,8 @@ fn chapters(edition: &Edition, known: &BTreeSet<String>) -> (String, BTreeSet<St
             known,
             attached: &mut attached,
             images: &edition.images,
+            addresses: BTreeMap::new(),
+            in_heading: false,
         };
         converter.blocks(&mut out);
         out.push('\n');
@@ -94,13 +103,9 @@ fn preamble(edition: &Edition, out: &mut String) {
         string(&edition.title),
         string(&edition.author),
     ));
-    let (lang, region) = language(&edition.lang);
-    let region = region
-        .map(|region| format!("region: {}, ", string(&region)))
-        .unwrap_or_default();
     out.push_str(&format!(
-        "#set text(lang: {}, {region}hyphenate: true, size: 11.5pt, costs: (hyphenation: 150%))\n",
-        string(&lang)
+        "#set text({}, hyphenate: true, size: 11.5pt, costs: (hyphenation: 150%))\n",
+        text_language(&edition.lang)
     ));
     out.push_str(&format!(
         r#"#set par(justify: false, linebreaks: "optimized", leading: 0.7em, spacing: 1.2em)
@@ -257,6 +262,12 @@ struct Converter<'e> {
     known: &'e BTreeSet<String>,
     attached: &'e mut BTreeSet<String>,
     images: &'e BTreeMap<String, super::Image>,
+    /// The addresses of the chapter's links already given a footnote, by
+    /// URL, with that footnote's number in the chapter.
+    addresses: BTreeMap<String, usize>,
+    /// Inside a heading, whose text also goes to the outline, bookmarks
+    /// and running header: no footnotes there.
+    in_heading: bool,
 }
 
 impl Converter<'_> {
@@ -431,7 +442,9 @@ impl Converter<'_> {
     /// one below the previous heading's, and an empty heading leaves only its
     /// label, on an invisible marker.
     fn heading(&mut self, level: u8, id: Option<&str>, out: &mut String) {
+        self.in_heading = true;
         let content = self.inner();
+        self.in_heading = false;
         let content = content.trim();
         if !self.open.is_empty() {
             // A heading inside a footnote: typst has no place for it there.
@@ -608,8 +621,22 @@ impl Converter<'_> {
         let target = string(&url);
         if content.is_empty() || content == shown {
             out.push_str(&format!("#link({target})[{shown}]"));
-        } else {
+        } else if self.in_heading || !self.open.is_empty() {
+            // no footnote in a heading or in another footnote
             out.push_str(&format!("#link({target})[{content}] (#link({target})[{shown}])"));
+        } else {
+            // Printed, the address goes to a footnote, once per chapter, so
+            // that the running text keeps only the words; still clickable.
+            let next = self.addresses.len();
+            let number = *self.addresses.entry(url.clone()).or_insert(next);
+            let note = internal_label(&format!("plansite:url:{}:{number}", self.chapter));
+            if number == next {
+                out.push_str(&format!(
+                    "#link({target})[{content}]#footnote[#link({target})[{shown}]]{note}"
+                ));
+            } else {
+                out.push_str(&format!("#link({target})[{content}]#footnote({note})"));
+            }
         }
     }
 
@@ -702,6 +729,13 @@ fn sanitise(id: &str) -> String {
 
 /// Splits a BCP 47 tag into typst's `lang` (ISO 639 letters) and optional
 /// `region` (ISO 3166 letters); anything else falls back to English.
+/// The `lang` and `region` arguments of `text` for a BCP 47 tag.
+fn text_language(tag: &str) -> String {
+    let (lang, region) = language(tag);
+    let region = region.map_or_else(|| "none".to_owned(), |region| string(&region));
+    format!("lang: {}, region: {region}", string(&lang))
+}
+
 fn language(tag: &str) -> (String, Option<String>) {
     let mut parts = tag.split(['-', '_']);
     let lang = parts.next().unwrap_or_default().to_ascii_lowercase();

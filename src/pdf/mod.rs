@@ -61,6 +61,9 @@ pub struct Chapter {
     pub title: String,
     /// Unique id of the chapter heading; `#id` links point at it.
     pub id: String,
+    /// The language of the chapter's text when it is not the edition's: a
+    /// chapter not yet translated, shown in the source language.
+    pub lang: Option<String>,
     /// The body: pulldown-cmark events with unique heading ids, links that
     /// are `#id` or absolute URLs, and headings from level 2 down.
     pub events: Vec<Event<'static>>,
@@ -129,6 +132,7 @@ fn ident(edition: &Edition) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
     use std::sync::OnceLock;
 
     use pulldown_cmark::{Options, Parser};
@@ -175,6 +179,7 @@ mod tests {
             depth,
             title: format!("Kapitel {number}"),
             id: id.into(),
+            lang: None,
             events: events(markdown),
         }
     }
@@ -329,11 +334,91 @@ mod tests {
         let all = pages.join("\n");
         assert!(all.contains("Fotnoten med"), "{all}");
         assert!(all.contains("Skript (javascript:alert(1))"), "{all}");
-        assert!(all.contains("(https://example.org/a_b)"), "{all}");
+        assert!(all.contains("webb2"), "the address is a footnote: {all}");
+        assert!(
+            all.contains("Fotnoten med länk (https://www.lulea.se/)"),
+            "inline in a footnote: {all}"
+        );
+        assert!(all.contains("https://example.org/a_b"), "{all}");
+        assert!(!all.contains("(https://example.org/a_b)"), "{all}");
         assert!(all.contains("[bild]"), "{all}");
         assert!(pages[2].contains("Sida 3 av"), "{}", pages[2]);
         assert!(!pages[0].contains("Sida"), "the cover has no footer");
         assert!(render(&plan, fonts()).is_ok());
+    }
+
+    /// A link's address is printed once per chapter, in a footnote, and the
+    /// running text keeps only the link's words; a heading keeps it inline.
+    #[test]
+    fn link_addresses_go_to_footnotes_once_per_chapter() {
+        let plan = edition(vec![
+            chapter(
+                "1",
+                1,
+                "a",
+                "## Se [Oulu](https://www.ouka.fi/)\n\n[Uleåborg](https://www.ouka.fi/) och [Oulu](https://www.ouka.fi/) \
+                 samt [Luleå](https://www.lulea.se/) och <https://www.lulea.se/> och [skriv](mailto:info@lulea.se).\n",
+            ),
+            chapter("2", 1, "b", "Åter [Uleåborg](https://www.ouka.fi/).\n"),
+        ]);
+        let source = markup(&plan);
+        assert_eq!(
+            source.matches("#footnote[#link(\"https://www.ouka.fi/\")").count(),
+            2,
+            "{source}"
+        );
+        assert_eq!(source.matches("#footnote(<plansite:url:0:0>)").count(), 1, "{source}");
+        assert_eq!(
+            source.matches("#footnote[#link(\"https://www.lulea.se/\")").count(),
+            1,
+            "{source}"
+        );
+        let all = page_texts(&plan).join("\n");
+        assert!(all.contains("Se Oulu (https://www.ouka.fi/)"), "{all}");
+        assert!(
+            all.contains("Uleåborg1 och Oulu1 samt Luleå2 och https://www.lulea.se/ och skriv3"),
+            "{all}"
+        );
+        assert!(all.contains("info@lulea.se"), "{all}");
+        assert!(
+            all.contains("Åter Uleåborg4"),
+            "a footnote again in the next chapter: {all}"
+        );
+        assert!(render(&plan, fonts()).is_ok());
+    }
+
+    /// A chapter shown in another language (not yet translated) is set in
+    /// it: hyphenated by its patterns and tagged with it in the PDF.
+    #[test]
+    fn a_chapter_in_another_language_is_set_and_tagged_in_it() {
+        let mut plan = edition(vec![
+            chapter("1", 1, "a", "Suomeksi kirjoitettu luku.\n"),
+            Chapter {
+                lang: Some("sv".into()),
+                ..chapter("2", 1, "b", "Ett kapitel som ännu inte är översatt.\n")
+            },
+            chapter("3", 1, "c", "Taas suomeksi.\n"),
+        ]);
+        plan.lang = "fi".into();
+        let source = markup(&plan);
+        let sv = source
+            .find("#set text(lang: \"sv\", region: none)")
+            .expect("Swedish is set");
+        let fi = source
+            .rfind("#set text(lang: \"fi\", region: none)")
+            .expect("Finnish is set again");
+        let (b, c) = (source.find("Kapitel 2").unwrap(), source.find("Kapitel 3").unwrap());
+        assert!(sv < b && b < fi && fi < c, "{source}");
+
+        let bytes = render(&plan, fonts()).unwrap_or_else(|error| panic!("{error}"));
+        let pdf = lopdf::Document::load_mem(&bytes).expect("lopdf reads the PDF");
+        let langs: BTreeSet<String> = pdf
+            .objects
+            .values()
+            .filter_map(|object| object.as_dict().ok()?.get(b"Lang").ok()?.as_str().ok())
+            .map(|lang| String::from_utf8_lossy(lang).into_owned())
+            .collect();
+        assert_eq!(langs, BTreeSet::from(["fi".to_owned(), "sv".to_owned()]));
     }
 
     #[test]
