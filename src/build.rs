@@ -7,11 +7,11 @@
 use std::path::{Component, Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::cache::Cache;
 use crate::diagnostics::{self, Diagnostic};
+use crate::render::cache::Cache;
 use crate::render::{self, Extras, OutputFile, Scope};
 use crate::site::{self, Site};
-use crate::{assets, load, output, print};
+use crate::{output, render::assets, render::print, source::load};
 
 #[derive(Debug, Clone)]
 pub struct BuildOptions {
@@ -167,7 +167,7 @@ pub fn build(options: &BuildOptions) -> BuildReport {
 
 /// The output directory is replaced whole: it must not hold the sources.
 /// `--output` may name any other directory (book.toml's `output_dir` is held
-/// to stricter rules by `output::check_output_dir_setting`).
+/// to stricter rules by `config::check_output_dir_setting`).
 fn check_output_dir(root: &Path, out: &Path) -> Result<(), Vec<Diagnostic>> {
     let (root, real_out) = (real_path(root), real_path(out));
     let hint = "each build replaces the output directory whole; choose another with --output";
@@ -176,7 +176,7 @@ fn check_output_dir(root: &Path, out: &Path) -> Result<(), Vec<Diagnostic>> {
             Diagnostic::error(out, "the output directory contains the site's sources").with_hint(hint),
         ]);
     }
-    for inner in output::SOURCE_DIRS {
+    for inner in crate::source::config::SOURCE_DIRS {
         if real_out.starts_with(root.join(inner)) {
             return Err(vec![
                 Diagnostic::error(out, format!("the output directory is inside the site's `{inner}/`")).with_hint(hint),

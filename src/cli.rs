@@ -69,7 +69,7 @@ pub enum Command {
         lang: Option<String>,
         /// `text` (a table for the terminal) or `json` (complete, for tools).
         #[arg(long, default_value = "text")]
-        format: crate::status::Format,
+        format: crate::commands::status::Format,
     },
     /// Run every check of a build without writing anything.
     Check {
@@ -86,7 +86,7 @@ pub enum Command {
         /// (`10.0.0.0/8`); links into loopback, private and link-local networks
         /// are otherwise not checked. May be repeated.
         #[arg(long, value_name = "ADDR[/PREFIX]", requires = "external")]
-        allow_address: Vec<crate::external::Network>,
+        allow_address: Vec<crate::commands::external::Network>,
     },
 }
 
@@ -107,7 +107,7 @@ pub enum I18nAction {
 
 /// `--base-url`, held to the same rule as `site.base_url` in book.toml.
 fn base_url(value: &str) -> Result<String, String> {
-    crate::link_policy::check_base_url(value)
+    crate::source::link_policy::check_base_url(value)
         .map(|()| value.to_owned())
         .map_err(|refused| format!("{} ({})", refused.message, refused.hint))
 }
@@ -149,7 +149,7 @@ pub fn run(cli: Cli) -> i32 {
             root,
             lang,
             format,
-        } => match crate::status::report(&root, lang.as_deref(), format) {
+        } => match crate::commands::status::report(&root, lang.as_deref(), format) {
             Ok((text, code)) => {
                 let _ = std::io::stdout().lock().write_all(text.as_bytes());
                 code
@@ -159,7 +159,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::I18n {
             action: Some(I18nAction::Mark { id, lang, root }),
             ..
-        } => match crate::status::mark(&root, &id, &lang) {
+        } => match crate::commands::status::mark(&root, &id, &lang) {
             Ok(message) => {
                 let _ = writeln!(std::io::stderr(), "{message}");
                 0
@@ -184,7 +184,7 @@ pub fn run(cli: Cli) -> i32 {
             if !external || code != 0 {
                 return code;
             }
-            let report = crate::external::check(&root, drafts, &allow_address);
+            let report = crate::commands::external::check(&root, drafts, &allow_address);
             let broken = print_diagnostics(&report.diagnostics);
             eprintln!(
                 "external links: {} address(es) at {} place(s) checked, {broken} broken",

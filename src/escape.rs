@@ -9,7 +9,7 @@
 //! `pdf::markup`, since typst markup is a language of its own.
 //!
 //! Nothing here decides whether a URL is allowed: that is
-//! [`crate::link_policy`]; an escaped `javascript:` URL is still a URL.
+//! [`crate::source::link_policy`]; an escaped `javascript:` URL is still a URL.
 
 use std::fmt::Write as _;
 
@@ -39,7 +39,7 @@ pub fn is_xml_char(c: char) -> bool {
 }
 
 /// Text or an attribute value in XML 1.0. Characters XML forbids are
-/// dropped ([`crate::load`] warns about them where they are written).
+/// dropped ([`crate::source::load`] warns about them where they are written).
 pub fn xml(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {

@@ -1,9 +1,12 @@
 //! URLs of output files: where each page lives, relative links between
-//! output files, and absolute URLs from the base URL.
+//! output files, absolute URLs from the base URL, and the fingerprinted
+//! names of assets.
 //!
 //! Every path here is relative to the output root and uses `/`. A page's
 //! directory path ends in `/` ("sv/partners/oulu/"); the home page of a
 //! language is "sv/"; the site root is "".
+
+use sha2::{Digest, Sha256};
 
 /// Directory of the page `id` in `lang`.
 pub fn page_dir(lang: &str, id: &str) -> String {
@@ -42,6 +45,16 @@ pub fn link_to_dir(from_dir: &str, to_dir: &str, index_html: bool) -> String {
 /// Absolute URL of an output path under the base URL.
 pub fn absolute(base_url: &str, path: &str) -> String {
     format!("{}/{}", base_url.trim_end_matches('/'), path)
+}
+
+/// `name.ext` -> `name.<hash>.ext`
+pub fn fingerprinted(path: &str, bytes: &[u8]) -> String {
+    let hash = Sha256::digest(bytes);
+    let hex: String = hash.iter().take(5).map(|b| format!("{b:02x}")).collect();
+    match path.rsplit_once('.') {
+        Some((stem, ext)) if !stem.ends_with('/') => format!("{stem}.{hex}.{ext}"),
+        _ => format!("{path}.{hex}"),
+    }
 }
 
 #[cfg(test)]

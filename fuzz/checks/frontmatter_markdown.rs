@@ -12,7 +12,7 @@
 
 use std::path::Path;
 
-use plansite::markdown::{self, EventOptions, LinkTarget};
+use plansite::site::markdown::{self, EventOptions, LinkTarget};
 use pulldown_cmark::{Event, Tag, TagEnd};
 
 /// Tags pulldown-cmark's HTML writer emits for `markdown::options()`, plus the
@@ -25,7 +25,7 @@ pub fn check(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let body = match plansite::frontmatter::split(Path::new("x.sv.md"), text) {
+    let body = match plansite::source::frontmatter::split(Path::new("x.sv.md"), text) {
         Ok(split) => {
             assert!(text.ends_with(split.body), "the body is the end of the file");
             let before = &text[..text.len() - split.body.len()];

@@ -34,7 +34,7 @@
 
 use std::collections::BTreeSet;
 
-use plansite::markdown::{self, EventOptions, FileTarget, LinkTarget};
+use plansite::site::markdown::{self, EventOptions, FileTarget, LinkTarget};
 use pulldown_cmark::{Event, LinkType, Parser, Tag};
 use scraper::{ElementRef, Html, Node};
 

@@ -16,8 +16,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::OnceLock;
 
-use plansite::i18n::{Catalog, Message, Strings, placeholders, plural_category};
-use plansite::values::PartialDate;
+use plansite::source::i18n::{Catalog, Message, Strings, placeholders, plural_category};
+use plansite::source::values::PartialDate;
 
 /// The site's own interface strings, parsed once.
 fn site_strings() -> &'static Strings {

@@ -4,8 +4,8 @@
 //! accepted has no scheme outside `http`, `https`, `mailto` and `tel`, as a
 //! browser would read the scheme.
 
-use plansite::link_policy::{self, Dest};
-use plansite::slug;
+use plansite::source::link_policy::{self, Dest};
+use plansite::source::slug;
 
 /// Checks one input; panics when a property fails.
 pub fn check(data: &[u8]) {

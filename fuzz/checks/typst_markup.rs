@@ -34,8 +34,8 @@
 
 use std::collections::BTreeMap;
 
-use plansite::markdown::{self, EventOptions, FileTarget, LinkTarget};
 use plansite::pdf::{Chapter, Edition, Image};
+use plansite::site::markdown::{self, EventOptions, FileTarget, LinkTarget};
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag};
 use typst_syntax::{SyntaxKind, SyntaxNode};
 

@@ -406,7 +406,13 @@ impl Converter<'_> {
                 let alt = self.plain();
                 let alt = alt.trim();
                 if let Some(image) = self.images.get(dest_url.as_ref()) {
-                    self.image(&dest_url, image, alt, title.as_ref() == crate::files::DECORATIVE, out);
+                    self.image(
+                        &dest_url,
+                        image,
+                        alt,
+                        title.as_ref() == crate::source::files::DECORATIVE,
+                        out,
+                    );
                 } else if !alt.is_empty() {
                     out.push_str(&text(&format!("[{alt}]")));
                 }

@@ -3,7 +3,7 @@
 //! The site is built into memory and served from there, so only files of
 //! the output can ever be served (no path reaches the disk). The sources
 //! are watched (notify + notify-debouncer-full); a change rebuilds what it
-//! affects (see [`crate::incremental`]) and tells open pages to reload
+//! affects (see [`crate::serve::incremental`]) and tells open pages to reload
 //! through Server-Sent Events. A failed rebuild keeps the last good site
 //! served and shows the errors in the terminal and as an overlay in open
 //! pages until they are fixed. The small script that does this is injected
@@ -17,6 +17,7 @@
 
 mod files;
 mod http;
+pub mod incremental;
 mod server;
 
 use std::collections::BTreeMap;
@@ -30,7 +31,7 @@ use notify::{EventKind, RecursiveMode};
 use notify_debouncer_full::new_debouncer;
 
 use crate::build::BuildOptions;
-use crate::incremental::{self, Session};
+use incremental::Session;
 
 use server::{Notifier, Server};
 

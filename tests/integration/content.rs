@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use plansite::i18n::{Catalog, Message, placeholders};
+use plansite::source::i18n::{Catalog, Message, placeholders};
 
 const LANGS: [&str; 3] = ["sv", "fi", "en"];
 

@@ -5,9 +5,9 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use plansite::i18n::{Catalog, Strings};
-use plansite::markdown;
-use plansite::values::PartialDate;
+use plansite::site::markdown;
+use plansite::source::i18n::{Catalog, Strings};
+use plansite::source::values::PartialDate;
 
 fn heading_ids(body: &str) -> Vec<String> {
     markdown::analyze(body, &Default::default())

@@ -1,12 +1,12 @@
 //! `plansite i18n`: the translation status report and `mark`, through the
-//! library API (`plansite::status`) on fixture sites (`tests/sites/i18n_status/`)
+//! library API (`plansite::commands::status`) on fixture sites (`tests/sites/i18n_status/`)
 //! copied to temporary directories, and the report on the real site.
 
 use std::path::{Path, PathBuf};
 
 use crate::common::Site;
+use plansite::commands::status::{self, Format};
 use plansite::diagnostics::Diagnostic;
-use plansite::status::{self, Format};
 use sha2::{Digest, Sha256};
 
 fn report(site: &Site, lang: Option<&str>) -> (String, i32) {

@@ -1,4 +1,4 @@
-//! `serve` renders only what an edit affects (src/incremental.rs). After
+//! `serve` renders only what an edit affects (src/serve/incremental.rs). After
 //! each kind of edit, the files it serves must be exactly those a full
 //! build of the edited site makes.
 
@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use plansite::build::{self, BuildOptions};
-use plansite::incremental::{self, Session};
+use plansite::serve::incremental::{self, Session};
 
 fn options(root: &Path) -> BuildOptions {
     BuildOptions {

@@ -12,11 +12,11 @@ use lightningcss::bundler::{Bundler, ResolveResult, SourceProvider};
 use lightningcss::dependencies::{Dependency, DependencyOptions};
 use lightningcss::stylesheet::{MinifyOptions, ParserOptions, PrinterOptions};
 use lightningcss::targets::{Browsers, Targets};
-use sha2::{Digest, Sha256};
 
 use crate::diagnostics::Diagnostic;
-use crate::load::Theme;
 use crate::render::OutputFile;
+use crate::source::load::Theme;
+use crate::urls;
 
 /// The oldest browsers the CSS is lowered for (nesting, color functions, …).
 pub const BROWSER_TARGETS: &str = "Chrome 100, Edge 100, Firefox 100, Safari 15, iOS Safari 15, Samsung 17";
@@ -45,16 +45,6 @@ pub struct Assets {
     pub published: BTreeMap<String, String>,
 }
 
-/// `name.ext` -> `name.<hash>.ext`
-pub(crate) fn fingerprinted(path: &str, bytes: &[u8]) -> String {
-    let hash = Sha256::digest(bytes);
-    let hex: String = hash.iter().take(5).map(|b| format!("{b:02x}")).collect();
-    match path.rsplit_once('.') {
-        Some((stem, ext)) if !stem.ends_with('/') => format!("{stem}.{hex}.{ext}"),
-        _ => format!("{path}.{hex}"),
-    }
-}
-
 /// Path of a theme file as it is published under `assets/`.
 fn published_name(theme_path: &str) -> &str {
     theme_path.strip_prefix("static/").unwrap_or(theme_path)
@@ -66,7 +56,7 @@ pub fn build(theme: &Theme, theme_dir: &Path) -> (Assets, Vec<Diagnostic>) {
     // static files first: the stylesheet refers to their fingerprinted names
     let mut published: BTreeMap<String, String> = BTreeMap::new();
     for (path, bytes) in &theme.static_files {
-        let out = format!("assets/{}", fingerprinted(published_name(path), bytes));
+        let out = format!("assets/{}", urls::fingerprinted(published_name(path), bytes));
         published.insert(path.clone(), out.clone());
         files.push(OutputFile::new(out, bytes.clone()));
     }
@@ -91,7 +81,7 @@ pub fn build(theme: &Theme, theme_dir: &Path) -> (Assets, Vec<Diagnostic>) {
             String::new()
         }
     };
-    let css_path = format!("assets/{}", fingerprinted("main.css", css.as_bytes()));
+    let css_path = format!("assets/{}", urls::fingerprinted("main.css", css.as_bytes()));
     files.push(OutputFile::new(css_path.clone(), css.clone()));
     (
         Assets {

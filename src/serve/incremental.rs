@@ -150,7 +150,7 @@ fn affected(old: &Site, new: &Site) -> Option<(Scope, bool)> {
             }
             body_changed = true;
             let links = |site: &Site, page| -> Vec<(String, Option<String>)> {
-                let analysis: &crate::markdown::Analysis = site.analysis(page);
+                let analysis: &crate::site::markdown::Analysis = site.analysis(page);
                 analysis
                     .links
                     .iter()

@@ -14,7 +14,7 @@
 //! neither empty nor marked was not made by plansite: publishing refuses to
 //! run and touches nothing, so a mistyped output directory cannot cost
 //! anyone their files. This module also owns the rule for the output
-//! directory `book.toml` may name ([`check_output_dir_setting`]). It never
+//! directory `book.toml` may name ([`crate::source::config::check_output_dir_setting`]). It never
 //! renders: the marker is added here, not to the rendered file list, so
 //! `serve`'s files and a full build's stay comparable.
 
@@ -32,9 +32,6 @@ use crate::render::OutputFile;
 pub const MARKER: &str = ".plansite-output";
 
 const MARKER_TEXT: &str = "made by plansite: each build replaces this directory whole, so files put here are lost\n";
-
-/// Top-level directories of the site root that are never an output directory.
-pub const SOURCE_DIRS: [&str; 5] = ["content", "i18n", "themes", "src", "tests"];
 
 /// Writes `files` as the new content of `out`, replacing it whole. Refuses,
 /// touching nothing, when `out` or the directories kept beside it hold
@@ -112,46 +109,6 @@ fn swap_in(out: &Path, parent: &Path, staging: &Path, old: &Path, files: &[Outpu
             let _ = std::fs::rename(old, out);
         }
         return Err(format!("cannot move the new site into {}: {e}", out.display()));
-    }
-    Ok(())
-}
-
-/// Whether `value`, the `build.output_dir` of book.toml, names a directory
-/// that may be replaced whole by every build: a plain relative path under
-/// the site root, not hidden, not the root and not one of [`SOURCE_DIRS`].
-/// The error is a message and a hint.
-pub fn check_output_dir_setting(value: &str) -> Result<(), (String, String)> {
-    let elsewhere = "book.toml names a directory under the site root, such as `public`; to build elsewhere, use `plansite build --output DIR`".to_owned();
-    let own = "each build replaces the output directory whole: give it a name of its own, such as `public`".to_owned();
-    let path = Path::new(value);
-    if value.trim().is_empty() {
-        return Err(("output_dir is empty".to_owned(), own));
-    }
-    if path.has_root() || path.is_absolute() || matches!(path.components().next(), Some(Component::Prefix(_))) {
-        return Err((format!("output_dir `{value}` is not a relative path"), elsewhere));
-    }
-    // every part as written: `Path::components` drops a `.` inside the path
-    for part in value.split(['/', '\\']).filter(|p| !p.is_empty()) {
-        let problem = match part {
-            ".." => format!("output_dir `{value}` has a `..` component"),
-            "." => format!("output_dir `{value}` has a `.` component"),
-            _ if part.starts_with('.') => format!("output_dir `{value}` names a hidden directory (`{part}`)"),
-            _ => continue,
-        };
-        let hint = if part == ".." { elsewhere } else { own };
-        return Err((problem, hint));
-    }
-    let first = value.split(['/', '\\']).find(|p| !p.is_empty()).unwrap_or(value);
-    if let Some(dir) = SOURCE_DIRS.iter().find(|d| d.eq_ignore_ascii_case(first)) {
-        let place = if first == value.trim_end_matches('/') {
-            "is"
-        } else {
-            "is inside"
-        };
-        return Err((
-            format!("output_dir `{value}` {place} the site's `{dir}/` directory"),
-            own,
-        ));
     }
     Ok(())
 }
@@ -499,49 +456,5 @@ mod tests {
             ]
         );
         assert_eq!(bytes(tmp.path()), before);
-    }
-
-    #[test]
-    fn output_dir_in_book_toml_is_a_plain_directory_under_the_root() {
-        for ok in ["public", "site/out", "public/", "Public2", "contents", "docs"] {
-            assert_eq!(check_output_dir_setting(ok), Ok(()), "{ok}");
-        }
-        for (bad, message) in [
-            ("", "output_dir is empty"),
-            ("/tmp/x", "output_dir `/tmp/x` is not a relative path"),
-            ("../other", "output_dir `../other` has a `..` component"),
-            ("docs/../..", "output_dir `docs/../..` has a `..` component"),
-            ("docs/..", "output_dir `docs/..` has a `..` component"),
-            (".", "output_dir `.` has a `.` component"),
-            ("./public", "output_dir `./public` has a `.` component"),
-            ("a/./b", "output_dir `a/./b` has a `.` component"),
-            (".git", "output_dir `.git` names a hidden directory (`.git`)"),
-            (
-                "site/.cache",
-                "output_dir `site/.cache` names a hidden directory (`.cache`)",
-            ),
-            (
-                ".public.old",
-                "output_dir `.public.old` names a hidden directory (`.public.old`)",
-            ),
-            ("content", "output_dir `content` is the site's `content/` directory"),
-            ("content/", "output_dir `content/` is the site's `content/` directory"),
-            (
-                "themes/default/out",
-                "output_dir `themes/default/out` is inside the site's `themes/` directory",
-            ),
-            ("I18N", "output_dir `I18N` is the site's `i18n/` directory"),
-            ("src", "output_dir `src` is the site's `src/` directory"),
-            (
-                "tests/x",
-                "output_dir `tests/x` is inside the site's `tests/` directory",
-            ),
-        ] {
-            assert_eq!(
-                check_output_dir_setting(bad).map_err(|(m, _)| m),
-                Err(message.to_owned()),
-                "{bad}"
-            );
-        }
     }
 }

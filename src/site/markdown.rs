@@ -1,7 +1,7 @@
 //! Markdown: parsing bodies with pulldown-cmark, heading ids, and link rewriting.
 //!
 //! [`analyze`] finds a body's headings (with their ids), its links (sorted
-//! by [`crate::link_policy`]) and what cannot be published as written,
+//! by [`crate::source::link_policy`]) and what cannot be published as written,
 //! before anything is resolved; [`events`] produces the body's event stream
 //! with heading ids set, every link passed through a caller's rewriter and
 //! whatever the link policy refuses left out, ready for HTML ([`to_html`])
@@ -12,11 +12,11 @@
 use std::collections::BTreeSet;
 
 use crate::escape;
-use crate::files;
+use crate::source::files;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 
-use crate::link_policy::{self, Dest};
+use crate::source::link_policy::{self, Dest};
 
 pub fn options() -> Options {
     Options::ENABLE_TABLES

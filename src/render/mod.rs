@@ -5,6 +5,11 @@
 //! minijinja, and adds the machine-readable files (sitemap, feeds, robots).
 //! Pure: every output is a function of the site; errors become diagnostics.
 
+pub mod assets;
+pub mod cache;
+pub mod feeds;
+pub mod print;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -14,16 +19,16 @@ use minijinja::{Environment, Error as TemplateError, ErrorKind, State, Value};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::assets::Assets;
-use crate::config::MissingTranslation;
 use crate::diagnostics::Diagnostic;
 use crate::escape;
-use crate::i18n::Strings;
-use crate::load::SourcePage;
-use crate::markdown::{self, EventOptions, FileTarget, LinkTarget};
+use crate::render::assets::Assets;
 use crate::site::Site;
+use crate::site::markdown::{self, EventOptions, FileTarget, LinkTarget};
+use crate::source::config::MissingTranslation;
+use crate::source::i18n::Strings;
+use crate::source::load::SourcePage;
+use crate::source::values::PartialDate;
 use crate::urls;
-use crate::values::PartialDate;
 
 /// One file of the built site.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -330,9 +335,11 @@ pub fn render(
         .map(|job| render_job(site, env, assets, extras, job))
         .collect();
     let (mut files, diagnostics) = crate::diagnostics::partition(results);
-    files.extend(crate::feeds::sitemap(site));
-    files.push(crate::feeds::robots(site));
-    files.extend(crate::feeds::atom_feeds(site, &|page| page_content(site, page, None)));
+    files.extend(crate::render::feeds::sitemap(site));
+    files.push(crate::render::feeds::robots(site));
+    files.extend(crate::render::feeds::atom_feeds(site, &|page| {
+        page_content(site, page, None)
+    }));
     (files, diagnostics)
 }
 
@@ -752,7 +759,7 @@ fn facts_context(
     ctx: &mut Context,
     lang: &str,
     dir: &str,
-    entity: &crate::load::EntityFacts,
+    entity: &crate::source::load::EntityFacts,
 ) {
     let source = site.source_lang();
     let f = &entity.facts;

@@ -13,7 +13,7 @@
 //!
 //! Pure functions of the string; nothing here knows about files or pages.
 
-use crate::slug;
+use crate::source::slug;
 
 /// What a link destination points to.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,9 +7,9 @@
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-use crate::link_policy::WebUrl;
-use crate::slug::{Id, Slug};
-use crate::values::{Localized, PartialDate};
+use crate::source::link_policy::WebUrl;
+use crate::source::slug::{Id, Slug};
+use crate::source::values::{Localized, PartialDate};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -77,9 +77,9 @@ use sha2::{Digest, Sha256};
 
 use crate::diagnostics::{self, Diagnostic};
 use crate::escape;
-use crate::frontmatter;
-use crate::i18n::{self, Catalog, Message, PLURAL_CATEGORIES};
-use crate::load::{self, SourcePage, Sources};
+use crate::source::frontmatter;
+use crate::source::i18n::{self, Catalog, Message, PLURAL_CATEGORIES};
+use crate::source::load::{self, SourcePage, Sources};
 
 /// Output format of [`report`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

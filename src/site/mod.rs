@@ -5,16 +5,18 @@
 //! taxonomy terms and the plan's chapter structure. Pure: no filesystem, no
 //! clock, only ordered maps, so the same sources give the same site.
 
+pub mod markdown;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_saphyr::Spanned;
 
-use crate::config::{ChapterEntry, Config};
 use crate::diagnostics::{self, Diagnostic};
-use crate::files::{self, Kind};
-use crate::i18n::Strings;
-use crate::load::{ContentFile, EntityFacts, SourcePage, Sources, Theme};
-use crate::markdown::{self, Analysis};
+use crate::source::config::{ChapterEntry, Config};
+use crate::source::files::{self, Kind};
+use crate::source::i18n::Strings;
+use crate::source::load::{ContentFile, EntityFacts, SourcePage, Sources, Theme};
+use markdown::Analysis;
 
 pub struct Site {
     pub config: Config,

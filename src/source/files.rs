@@ -72,7 +72,7 @@ pub fn name_problem(name: &str) -> Option<String> {
     let Some((stem, extension)) = name.rsplit_once('.') else {
         return Some("it has no extension".to_owned());
     };
-    if let Some(why) = crate::slug::problem(stem) {
+    if let Some(why) = crate::source::slug::problem(stem) {
         return Some(why);
     }
     if extension.bytes().any(|b| b.is_ascii_uppercase()) {
@@ -200,7 +200,7 @@ pub fn image_size(format: ImageFormat, bytes: &[u8]) -> Result<(u32, u32), Image
 /// apart; the same bytes under the same name are published once.
 pub fn published_path(path: &str, bytes: &[u8]) -> String {
     let name = path.rsplit('/').next().unwrap_or(path);
-    format!("assets/files/{}", crate::assets::fingerprinted(name, bytes))
+    format!("assets/files/{}", crate::urls::fingerprinted(name, bytes))
 }
 
 #[cfg(test)]

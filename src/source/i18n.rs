@@ -14,8 +14,8 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::diagnostics::Diagnostic;
-use crate::values::PartialDate;
-use crate::yaml;
+use crate::source::values::PartialDate;
+use crate::source::yaml;
 
 /// One interface string.
 #[derive(Debug, Clone, PartialEq, Eq)]

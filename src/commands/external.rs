@@ -134,8 +134,8 @@ fn collect(site: &Site) -> BTreeMap<String, Vec<Place<'_>>> {
             .facts
             .website
             .as_ref()
-            .map(crate::link_policy::WebUrl::as_str)
-            .filter(|u| crate::markdown::is_external(u))
+            .map(crate::source::link_policy::WebUrl::as_str)
+            .filter(|u| crate::site::markdown::is_external(u))
         {
             by_url.entry(without_fragment(url)).or_default().push(Place {
                 file: &entity.file,

@@ -10,12 +10,12 @@ use minijinja::{Environment, Value};
 use pulldown_cmark::Event;
 use serde::Serialize;
 
-use crate::assets::Assets;
-use crate::cache::Cache;
 use crate::diagnostics::Diagnostic;
-use crate::markdown::{self, EventOptions, FileTarget, LinkTarget};
+use crate::render::assets::Assets;
+use crate::render::cache::Cache;
 use crate::render::{self, OutputFile};
 use crate::site::Site;
+use crate::site::markdown::{self, EventOptions, FileTarget, LinkTarget};
 use crate::urls;
 
 /// One chapter of the edition, in one language.
@@ -210,7 +210,7 @@ pub fn render(
 #[cfg(feature = "pdf")]
 fn pdfs(site: &Site, cache: &Cache) -> (Vec<OutputFile>, Vec<Diagnostic>) {
     use rayon::prelude::*;
-    let typesetter = crate::cache::typesetter();
+    let typesetter = crate::render::cache::typesetter();
     let Some(plan) = &site.plan else {
         return (Vec::new(), Vec::new());
     };

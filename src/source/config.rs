@@ -2,16 +2,16 @@
 //!
 //! Owns the typed configuration, its defaults and its validation. Unknown keys
 //! are errors with the nearest known key as hint. Parsing never touches the
-//! filesystem; [`crate::load`] reads the file and hands its text here.
+//! filesystem; [`crate::source::load`] reads the file and hands its text here.
 
-use std::path::Path;
+use std::path::{Component, Path};
 
 use serde::Deserialize;
 
 use crate::diagnostics::{self, Diagnostic};
-use crate::link_policy;
-use crate::slug::{self, Id, Slug};
-use crate::values::{Localized, PartialDate};
+use crate::source::link_policy;
+use crate::source::slug::{self, Id, Slug};
+use crate::source::values::{Localized, PartialDate};
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -223,7 +223,7 @@ impl Config {
         if let Err(refused) = link_policy::check_base_url(&self.site.base_url) {
             problems.push(("base_url", refused.message, Some(refused.hint)));
         }
-        if let Err((message, hint)) = crate::output::check_output_dir_setting(&self.build.output_dir) {
+        if let Err((message, hint)) = check_output_dir_setting(&self.build.output_dir) {
             problems.push(("output_dir", message, Some(hint)));
         }
         let mut localized: Vec<(&'static str, &Localized)> = vec![("title", &self.site.title)];
@@ -298,6 +298,49 @@ fn is_language_code(code: &str) -> bool {
 /// ISO 639-1 language codes.
 const ISO_639_1: &str = "aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv cy da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht hu hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn no nr nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn so sq sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi yo za zh zu";
 
+/// Top-level directories of the site root that are never an output directory.
+pub const SOURCE_DIRS: [&str; 5] = ["content", "i18n", "themes", "src", "tests"];
+
+/// Whether `value`, the `build.output_dir` of book.toml, names a directory
+/// that may be replaced whole by every build: a plain relative path under
+/// the site root, not hidden, not the root and not one of [`SOURCE_DIRS`].
+/// The error is a message and a hint.
+pub fn check_output_dir_setting(value: &str) -> Result<(), (String, String)> {
+    let elsewhere = "book.toml names a directory under the site root, such as `public`; to build elsewhere, use `plansite build --output DIR`".to_owned();
+    let own = "each build replaces the output directory whole: give it a name of its own, such as `public`".to_owned();
+    let path = Path::new(value);
+    if value.trim().is_empty() {
+        return Err(("output_dir is empty".to_owned(), own));
+    }
+    if path.has_root() || path.is_absolute() || matches!(path.components().next(), Some(Component::Prefix(_))) {
+        return Err((format!("output_dir `{value}` is not a relative path"), elsewhere));
+    }
+    // every part as written: `Path::components` drops a `.` inside the path
+    for part in value.split(['/', '\\']).filter(|p| !p.is_empty()) {
+        let problem = match part {
+            ".." => format!("output_dir `{value}` has a `..` component"),
+            "." => format!("output_dir `{value}` has a `.` component"),
+            _ if part.starts_with('.') => format!("output_dir `{value}` names a hidden directory (`{part}`)"),
+            _ => continue,
+        };
+        let hint = if part == ".." { elsewhere } else { own };
+        return Err((problem, hint));
+    }
+    let first = value.split(['/', '\\']).find(|p| !p.is_empty()).unwrap_or(value);
+    if let Some(dir) = SOURCE_DIRS.iter().find(|d| d.eq_ignore_ascii_case(first)) {
+        let place = if first == value.trim_end_matches('/') {
+            "is"
+        } else {
+            "is inside"
+        };
+        return Err((
+            format!("output_dir `{value}` {place} the site's `{dir}/` directory"),
+            own,
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -330,5 +373,49 @@ mod tests {
         let text = MINIMAL.replace("\"fi\"]", "\"fx\"]");
         let errors = Config::parse(Path::new("book.toml"), &text).unwrap_err();
         assert_eq!(errors[0].message, "unknown language code `fx`");
+    }
+
+    #[test]
+    fn output_dir_in_book_toml_is_a_plain_directory_under_the_root() {
+        for ok in ["public", "site/out", "public/", "Public2", "contents", "docs"] {
+            assert_eq!(check_output_dir_setting(ok), Ok(()), "{ok}");
+        }
+        for (bad, message) in [
+            ("", "output_dir is empty"),
+            ("/tmp/x", "output_dir `/tmp/x` is not a relative path"),
+            ("../other", "output_dir `../other` has a `..` component"),
+            ("docs/../..", "output_dir `docs/../..` has a `..` component"),
+            ("docs/..", "output_dir `docs/..` has a `..` component"),
+            (".", "output_dir `.` has a `.` component"),
+            ("./public", "output_dir `./public` has a `.` component"),
+            ("a/./b", "output_dir `a/./b` has a `.` component"),
+            (".git", "output_dir `.git` names a hidden directory (`.git`)"),
+            (
+                "site/.cache",
+                "output_dir `site/.cache` names a hidden directory (`.cache`)",
+            ),
+            (
+                ".public.old",
+                "output_dir `.public.old` names a hidden directory (`.public.old`)",
+            ),
+            ("content", "output_dir `content` is the site's `content/` directory"),
+            ("content/", "output_dir `content/` is the site's `content/` directory"),
+            (
+                "themes/default/out",
+                "output_dir `themes/default/out` is inside the site's `themes/` directory",
+            ),
+            ("I18N", "output_dir `I18N` is the site's `i18n/` directory"),
+            ("src", "output_dir `src` is the site's `src/` directory"),
+            (
+                "tests/x",
+                "output_dir `tests/x` is inside the site's `tests/` directory",
+            ),
+        ] {
+            assert_eq!(
+                check_output_dir_setting(bad).map_err(|(m, _)| m),
+                Err(message.to_owned()),
+                "{bad}"
+            );
+        }
     }
 }

@@ -3,9 +3,9 @@
 //! All URLs here are absolute (from the base URL), as these formats need.
 
 use crate::escape;
-use crate::load::SourcePage;
 use crate::render::OutputFile;
 use crate::site::Site;
+use crate::source::load::SourcePage;
 use crate::urls;
 
 /// The sitemap protocol's limits for one file: URLs, and bytes uncompressed.

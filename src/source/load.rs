@@ -12,15 +12,15 @@ use std::time::{Duration, SystemTime};
 
 use rayon::prelude::*;
 
-use crate::config::Config;
 use crate::diagnostics::{self, Diagnostic};
 use crate::escape;
-use crate::facts::Facts;
-use crate::files;
-use crate::frontmatter::{self, FrontMatter};
-use crate::i18n::{Catalog, Strings};
-use crate::slug;
-use crate::yaml;
+use crate::source::config::Config;
+use crate::source::facts::Facts;
+use crate::source::files;
+use crate::source::frontmatter::{self, FrontMatter};
+use crate::source::i18n::{Catalog, Strings};
+use crate::source::slug;
+use crate::source::yaml;
 
 /// Largest content file read; larger ones are reported, not read.
 pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
@@ -33,7 +33,7 @@ pub struct Sources {
     /// Entity facts by page id.
     pub facts: BTreeMap<String, EntityFacts>,
     /// Files beside the pages (images, documents) by their path under
-    /// `content/` with `/`; see [`crate::files`].
+    /// `content/` with `/`; see [`crate::source::files`].
     pub files: BTreeMap<String, ContentFile>,
     pub strings: Strings,
     pub theme: Theme,
