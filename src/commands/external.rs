@@ -3,7 +3,7 @@
 //! Collects every `http://` and `https://` link and image in the pages'
 //! Markdown and every entity's `website`, asks each distinct URL once
 //! (HEAD, then GET when a server refuses HEAD), many at a time but at most
-//! [`PER_HOST`] to one host, and reports each place a dead URL is written,
+//! `PER_HOST` (two) to one host, and reports each place a dead URL is written,
 //! with file:line:col. Off by default: it needs the network and depends on
 //! other people's servers.
 //!

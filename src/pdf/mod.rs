@@ -2,7 +2,7 @@
 //!
 //! It owns turning an [`Edition`] (chapters as pulldown-cmark events whose
 //! heading ids and links the caller has already resolved) into typst source
-//! ([`markup`]) and that source into tagged PDF bytes ([`render`]): cover,
+//! ([`markup()`]) and that source into tagged PDF bytes ([`render`]): cover,
 //! outline, numbered chapters, running headers, "page X of Y" footers,
 //! footnotes, bookmarks and clickable internal links. It never touches the
 //! filesystem or the clock: fonts come in as bytes and the date comes from
