@@ -141,12 +141,13 @@ impl fmt::Display for Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        writeln!(f, "{label}: {}", self.message)?;
-        let file = self.file.display();
+        writeln!(f, "{label}: {}", printable(&self.message))?;
+        let file = printable(&self.file.display().to_string()).into_owned();
         match (self.line, &self.snippet) {
             (0, _) => writeln!(f, "  --> {file}")?,
             (line, None) => writeln!(f, "  --> {file}:{line}:{}", self.col)?,
             (line, Some(snippet)) => {
+                let snippet = printable(snippet);
                 let width = line.to_string().len();
                 writeln!(f, "{:width$}--> {file}:{line}:{}", "", self.col)?;
                 writeln!(f, "{:width$} |", "")?;
@@ -160,9 +161,23 @@ impl fmt::Display for Diagnostic {
             }
         }
         if let Some(hint) = &self.hint {
-            writeln!(f, "  = hint: {hint}")?;
+            writeln!(f, "  = hint: {}", printable(hint))?;
         }
         Ok(())
+    }
+}
+
+/// `text` with every control character but tab shown as U+FFFD: content
+/// quoted in a message (a path with `%1b` decoded, say) must not reach a
+/// terminal as escape sequences, or split a line of the serve overlay.
+fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().any(|c| c.is_control() && c != '\t') {
+        text.chars()
+            .map(|c| if c.is_control() && c != '\t' { '\u{fffd}' } else { c })
+            .collect::<String>()
+            .into()
+    } else {
+        text.into()
     }
 }
 
@@ -213,5 +228,17 @@ mod tests {
             d.to_string(),
             "error: no page `x`\n --> content/a.sv.md:2:9\n  |\n2 | see [x](@/x)\n  |         ^\n  = hint: did you mean `y`?\n"
         );
+    }
+
+    #[test]
+    fn control_characters_never_reach_the_terminal() {
+        let d = Diagnostic::error("content/a\u{1b}b.md", "`x\u{1b}[31mRED\u{7}` and\rdata:reload").with_hint("y\u{0}z");
+        let shown = d.to_string();
+        assert!(!shown.chars().any(|c| c.is_control() && c != '\n'), "{shown:?}");
+        assert!(
+            shown.contains("`x\u{fffd}[31mRED\u{fffd}` and\u{fffd}data:reload"),
+            "{shown}"
+        );
+        assert!(shown.contains("content/a\u{fffd}b.md"), "{shown}");
     }
 }

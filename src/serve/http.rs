@@ -23,6 +23,8 @@ pub(super) const KEEP_ALIVE: &[u8] = b": keep-alive\n\n";
 /// One message on the live-reload stream: each line of `message` a `data:` line.
 pub(super) fn event(message: &str) -> Vec<u8> {
     let mut out = String::new();
+    // a lone CR ends a line of an event stream too
+    let message = message.replace("\r\n", "\n").replace('\r', "\n");
     for line in message.lines() {
         let _ = writeln!(out, "data: {line}");
     }
@@ -219,7 +221,13 @@ impl Response {
         for (name, value) in &self.headers {
             let _ = write!(out, "{name}: {value}\r\n");
         }
-        let _ = write!(out, "Content-Length: {}\r\nConnection: close\r\n\r\n", self.body.len());
+        // browsers take every answer for the type it names, never guess
+        // HTML from a file's bytes
+        let _ = write!(
+            out,
+            "X-Content-Type-Options: nosniff\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            self.body.len()
+        );
         out.into_bytes()
     }
 
@@ -345,5 +353,9 @@ mod tests {
         assert_eq!(head_end(b"GET / HTTP/1.0\n\n"), Some(16));
         assert_eq!(head_end(b"GET / HTTP/1.1\r\nHost: x\r\n"), None);
         assert_eq!(event("error\na:1:1"), b"data: error\ndata: a:1:1\n\n");
+        assert_eq!(
+            event("x\r\rdata:reload\r\ny"),
+            b"data: x\ndata: \ndata: data:reload\ndata: y\n\n"
+        );
     }
 }

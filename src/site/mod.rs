@@ -587,19 +587,23 @@ fn publish_files(
             if published.contains_key(&path) || unusable.contains(&path) {
                 continue;
             }
-            let size = match file.kind {
-                Kind::Image(format) => match files::image_size(format, &file.bytes) {
-                    Ok(size) => Some(size),
-                    Err(problem) => {
-                        diagnostics.push(
-                            Diagnostic::error(&file.file, format!("cannot publish this image: {}", problem.message))
-                                .with_hint(problem.hint),
-                        );
-                        unusable.insert(path);
-                        continue;
-                    }
-                },
-                Kind::Document => None,
+            // a file's problem is reported once, where it is first shown or linked
+            let checked = match file.kind {
+                Kind::Image(format) => files::image_size(format, &file.bytes).map(Some),
+                Kind::Document => {
+                    files::document_problem(&extension.to_ascii_lowercase(), &file.bytes).map_or(Ok(None), Err)
+                }
+            };
+            let size = match checked {
+                Ok(size) => size,
+                Err(problem) => {
+                    diagnostics.push(error(
+                        format!("cannot publish `content/{path}`: {}", problem.message),
+                        problem.hint,
+                    ));
+                    unusable.insert(path);
+                    continue;
+                }
             };
             published.insert(
                 path.clone(),

@@ -93,6 +93,11 @@ pub fn resolve<'a>(page_file: &Path, dest: &'a str) -> Result<(String, Option<&'
         return Err(format!("`{dest}` has a query (`?`), which a file does not"));
     }
     let path = percent_decoded(path).ok_or_else(|| format!("`{dest}` holds a `%` that is not a UTF-8 escape"))?;
+    if path.chars().any(char::is_control) {
+        return Err(format!(
+            "`{dest}` holds a control character once its `%` escapes are decoded"
+        ));
+    }
     let mut segments: Vec<&str> = page_file
         .parent()
         .map(|dir| dir.iter().skip(1).filter_map(|s| s.to_str()).collect())
@@ -126,6 +131,47 @@ impl ImageProblem {
         ImageProblem {
             message,
             hint: "save it again as PNG, JPEG, GIF or WebP, with the extension of its format".to_owned(),
+        }
+    }
+}
+
+/// Why a document (by its lowercase `extension`) is not what its name
+/// says, if it is not: a PDF must start as one, the office formats are ZIP
+/// archives, and text has no NUL bytes and is not markup a browser could
+/// take for a page.
+pub fn document_problem(extension: &str, bytes: &[u8]) -> Option<ImageProblem> {
+    let resave = |what: &str| ImageProblem {
+        message: format!("the file is not {what}, as its extension says"),
+        hint: "save it again from the program that made it, with the extension of its format".to_owned(),
+    };
+    match extension {
+        "pdf" => {
+            let head = &bytes[..bytes.len().min(1024)];
+            (!head.windows(5).any(|w| w == b"%PDF-")).then(|| resave("a PDF"))
+        }
+        "docx" | "xlsx" | "pptx" | "odt" | "ods" | "odp" | "zip" => {
+            let zip = bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06");
+            (!zip).then(|| resave(&format!("a {} file (a ZIP archive)", extension.to_ascii_uppercase())))
+        }
+        _ => {
+            let start = bytes
+                .iter()
+                .position(|b| !b.is_ascii_whitespace())
+                .unwrap_or(bytes.len());
+            let markup = bytes[start..].starts_with(b"<")
+                && bytes
+                    .get(start + 1)
+                    .is_some_and(|b| b.is_ascii_alphabetic() || matches!(b, b'!' | b'?' | b'/'));
+            if bytes.contains(&0) {
+                Some(resave("text"))
+            } else if markup {
+                Some(ImageProblem {
+                    message: "the text starts as HTML or XML, which the site does not publish".to_owned(),
+                    hint: "publish the text itself, or make it a page".to_owned(),
+                })
+            } else {
+                None
+            }
         }
     }
 }
@@ -297,5 +343,24 @@ mod tests {
         assert!(a.starts_with("assets/files/karta.") && a.ends_with(".png"), "{a}");
         assert_ne!(a, b);
         assert_eq!(a, published_path("plan/karta.png", b"a"));
+    }
+
+    #[test]
+    fn a_document_must_be_what_its_extension_says() {
+        assert_eq!(document_problem("pdf", b"%PDF-1.7\n..."), None);
+        assert_eq!(document_problem("docx", b"PK\x03\x04rest"), None);
+        assert_eq!(document_problem("csv", "namn;år\nLuleå;2024\n".as_bytes()), None);
+        assert_eq!(document_problem("txt", b"  a < b\n"), None);
+        for (extension, bytes) in [
+            ("pdf", b"<html><script>alert(1)</script>".as_slice()),
+            ("pdf", b"\x89PNG\r\n\x1a\n"),
+            ("zip", b"<html>"),
+            ("odt", b"%PDF-1.7"),
+            ("txt", b"<html><script>alert(1)</script>"),
+            ("csv", b"\n  <?xml version=\"1.0\"?>"),
+            ("txt", b"a\0b"),
+        ] {
+            assert!(document_problem(extension, bytes).is_some(), "{extension}: {bytes:?}");
+        }
     }
 }

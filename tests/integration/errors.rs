@@ -82,6 +82,8 @@ error_case!(document_as_image);
 error_case!(svg_image);
 error_case!(file_name_not_a_slug);
 error_case!(link_to_page_file);
+error_case!(document_not_what_it_says);
+error_case!(file_path_control_character);
 
 #[test]
 fn symlink_loop_is_an_error() {
