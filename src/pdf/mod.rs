@@ -14,6 +14,8 @@
 mod markup;
 mod world;
 
+pub use world::IMAGE_PREFIX;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 

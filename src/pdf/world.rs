@@ -155,14 +155,35 @@ impl PlanWorld {
     fn describe<'a>(&self, diagnostics: impl Iterator<Item = &'a SourceDiagnostic>) -> String {
         let mut lines = Vec::new();
         for diagnostic in diagnostics {
-            let position = typst::WorldExt::range(self, diagnostic.span)
-                .and_then(|range| self.source.lines().byte_to_line_column(range.start))
+            let start = typst::WorldExt::range(self, diagnostic.span).map(|range| range.start);
+            let mut position = start
+                .and_then(|start| self.source.lines().byte_to_line_column(start))
                 .map(|(line, column)| format!("{}:{}: ", line + 1, column + 1))
                 .unwrap_or_default();
+            // name the image a problem is in, so the caller can name its file
+            if let Some(path) = start.and_then(|start| image_at(self.source.text(), start)) {
+                position.push_str(&format!("{IMAGE_PREFIX}{path}\": "));
+            }
             push_diagnostic(&mut lines, diagnostic, &position);
         }
         lines.join("\n")
     }
+}
+
+/// What starts the name of the image an error is in: `image "/assets/…": `.
+pub const IMAGE_PREFIX: &str = "image \"";
+
+/// The path of the image called on the line of `source` that holds byte
+/// `at`, if one is.
+fn image_at(source: &str, at: usize) -> Option<&str> {
+    if !source.is_char_boundary(at) {
+        return None;
+    }
+    let line_start = source[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = source[at..].find('\n').map_or(source.len(), |i| at + i);
+    let line = &source[line_start..line_end];
+    let rest = &line[line.find("image(\"")? + "image(\"".len()..];
+    Some(&rest[..rest.find('"')?])
 }
 
 fn push_diagnostic(lines: &mut Vec<String>, diagnostic: &SourceDiagnostic, position: &str) {

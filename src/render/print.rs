@@ -281,16 +281,41 @@ fn pdfs(site: &Site, cache: &Cache) -> (Vec<OutputFile>, Vec<Diagnostic>) {
                 }
                 None => typeset(),
             };
-            Some(bytes.map(|bytes| OutputFile::new(path.clone(), bytes)).map_err(|e| {
-                Diagnostic::error(
-                    "book.toml",
-                    format!("cannot make the PDF {path}: {}", e.lines().next().unwrap_or("")),
-                )
-                .with_hint("set `pdf = false` under [plan] to build without the PDF")
-            }))
+            Some(
+                bytes
+                    .map(|bytes| OutputFile::new(path.clone(), bytes))
+                    .map_err(|e| pdf_error(site, &path, e.lines().next().unwrap_or(""))),
+            )
         })
         .collect();
     crate::diagnostics::partition(results)
+}
+
+/// The diagnostic of a PDF that could not be made: at the image typst
+/// could not use, when it was one (its header passed, its data did not),
+/// else at book.toml.
+#[cfg(feature = "pdf")]
+fn pdf_error(site: &Site, pdf: &str, error: &str) -> Diagnostic {
+    let image = error.split_once(crate::pdf::IMAGE_PREFIX).and_then(|(_, rest)| {
+        let (published, message) = rest.split_once("\": ")?;
+        let published = published.strip_prefix('/')?;
+        let (source, _) = site.published.iter().find(|(_, file)| file.path == published)?;
+        Some((&site.files[source].file, message))
+    });
+    match image {
+        Some((file, message)) => Diagnostic::error(
+            file,
+            format!(
+                "cannot put this image into the PDF {pdf}: {}",
+                message.trim_start_matches("error: ")
+            ),
+        )
+        .with_hint(
+            "its data is damaged or in a form the PDF cannot hold: open it and save it again as PNG, or as JPEG in RGB",
+        ),
+        None => Diagnostic::error("book.toml", format!("cannot make the PDF {pdf}: {error}"))
+            .with_hint("set `pdf = false` under [plan] to build without the PDF"),
+    }
 }
 
 #[cfg(not(feature = "pdf"))]

@@ -176,6 +176,85 @@ pub fn document_problem(extension: &str, bytes: &[u8]) -> Option<ImageProblem> {
     }
 }
 
+/// What the segments of a JPEG file before its image data say beyond its
+/// size: the number of colour components (4 is CMYK), and the EXIF
+/// orientation (1 when none; 5 to 8 turn it a quarter).
+struct JpegFacts {
+    components: Option<u8>,
+    orientation: u16,
+}
+
+fn jpeg_facts(bytes: &[u8]) -> JpegFacts {
+    let mut facts = JpegFacts {
+        components: None,
+        orientation: 1,
+    };
+    let mut i = 2;
+    while i + 4 <= bytes.len() && bytes[i] == 0xFF {
+        let marker = bytes[i + 1];
+        match marker {
+            // fill byte, or a marker without a segment
+            0xFF => {
+                i += 1;
+                continue;
+            }
+            0x01 | 0xD0..=0xD8 => {
+                i += 2;
+                continue;
+            }
+            // the image data, or its end: nothing more before it
+            0xD9 | 0xDA => break,
+            _ => {}
+        }
+        let length = usize::from(u16::from_be_bytes([bytes[i + 2], bytes[i + 3]]));
+        if length < 2 {
+            break;
+        }
+        let segment = &bytes[i + 4..(i + 2 + length).min(bytes.len())];
+        match marker {
+            // start of frame: precision, height, width, then components
+            0xC0..=0xCF if !matches!(marker, 0xC4 | 0xC8 | 0xCC) => facts.components = segment.get(5).copied(),
+            0xE1 if segment.starts_with(b"Exif\0\0") => {
+                facts.orientation = exif_orientation(&segment[6..]).unwrap_or(1);
+            }
+            _ => {}
+        }
+        i += 2 + length;
+    }
+    facts
+}
+
+/// The Orientation tag (0x0112) of the first IFD of an EXIF TIFF block.
+fn exif_orientation(tiff: &[u8]) -> Option<u16> {
+    let big = match tiff.get(..2)? {
+        b"MM" => true,
+        b"II" => false,
+        _ => return None,
+    };
+    let u16_at = |at: usize| {
+        let b: [u8; 2] = tiff.get(at..at + 2)?.try_into().ok()?;
+        Some(if big {
+            u16::from_be_bytes(b)
+        } else {
+            u16::from_le_bytes(b)
+        })
+    };
+    let u32_at = |at: usize| {
+        let b: [u8; 4] = tiff.get(at..at + 4)?.try_into().ok()?;
+        Some(if big {
+            u32::from_be_bytes(b)
+        } else {
+            u32::from_le_bytes(b)
+        })
+    };
+    let ifd = usize::try_from(u32_at(4)?).ok()?;
+    let count = usize::from(u16_at(ifd)?);
+    (0..count.min(256))
+        .map(|n| ifd + 2 + n * 12)
+        .find(|&entry| u16_at(entry) == Some(0x0112))
+        .and_then(|entry| u16_at(entry + 8))
+}
+
 /// `path` with `%XX` escapes decoded (`Karta%20Lule%C3%A5.png`), as a
 /// browser and every Markdown editor read it.
 fn percent_decoded(path: &str) -> Option<String> {
@@ -229,6 +308,23 @@ pub fn image_size(format: ImageFormat, bytes: &[u8]) -> Result<(u32, u32), Image
     if width == 0 || height == 0 {
         return Err(ImageProblem::format("the image has no pixels".to_owned()));
     }
+    let (width, height) = if format == ImageFormat::Jpeg {
+        let jpeg = jpeg_facts(bytes);
+        if jpeg.components == Some(4) {
+            return Err(ImageProblem {
+                message: "the JPEG image is in CMYK, the colours of print".to_owned(),
+                hint: "save it again in RGB (sRGB), the colours of screens, which the web and the PDF show".to_owned(),
+            });
+        }
+        // turned a quarter by its EXIF orientation, as browsers show it
+        if (5..=8).contains(&jpeg.orientation) {
+            (height, width)
+        } else {
+            (width, height)
+        }
+    } else {
+        (width, height)
+    };
     if width > MAX_SIDE || height > MAX_SIDE || u64::from(width) * u64::from(height) > MAX_PIXELS {
         return Err(ImageProblem {
             message: format!(

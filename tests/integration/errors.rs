@@ -230,3 +230,5 @@ fn wrong_types_in_facts_are_reported_at_their_place() {
         run.stderr
     );
 }
+error_case!(cmyk_jpeg);
+error_case!(plan_image_damaged);

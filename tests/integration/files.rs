@@ -39,6 +39,15 @@ fn files_beside_pages_are_published_fingerprinted_and_linked() {
         r#"<img src="../../../{karta}" alt="Uleåborg från luften" width="40" height="30" title="Uleåborg" loading="lazy" decoding="async">"#
     );
     assert!(oulu.contains(&img), "{}", main_of(&oulu));
+    // stored 40×30 with EXIF orientation 6: browsers show it turned, 30×40
+    let foto = published(&site, "foto", "jpg");
+    assert!(
+        oulu.contains(&format!(
+            r#"<img src="../../../{foto}" alt="Domkyrkan i Uleåborg" width="30" height="40""#
+        )),
+        "{}",
+        main_of(&oulu)
+    );
 
     let intro = site.output("sv/plan/intro/index.html");
     let ornament = published(&site, "ornament", "png");
