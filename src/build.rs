@@ -11,7 +11,7 @@ use crate::diagnostics::{self, Diagnostic};
 use crate::render::cache::Cache;
 use crate::render::{self, Extras, OutputFile, Scope};
 use crate::site::{self, Site};
-use crate::{output, render::assets, render::print, source::load};
+use crate::{output, render::assets, render::print, search, source::load};
 
 #[derive(Debug, Clone)]
 pub struct BuildOptions {
@@ -127,6 +127,12 @@ pub(crate) fn render_scope(
         diagnostics.extend(print_diagnostics);
     }
     let (pages, render_diagnostics) = render::render(site, &env, &assets, &extras, scope);
+    // the index covers every page: `serve` makes it apart from a page's rebuild
+    if site.config.build.search && matches!(scope, Scope::All) && render_diagnostics.is_empty() {
+        let (index, search_diagnostics) = search::index(site, pages.iter().map(|f| (f.path.as_str(), &f.bytes[..])));
+        files.extend(index);
+        diagnostics.extend(search_diagnostics);
+    }
     files.extend(pages);
     diagnostics.extend(render_diagnostics);
     (files, diagnostics)

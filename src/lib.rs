@@ -5,7 +5,8 @@
 //! only the ones before it: [`source`] reads the files into
 //! [`source::load::Sources`], [`site`] cross-links them into a
 //! [`site::Site`], [`render`] turns that into [`render::OutputFile`]s (with
-//! [`pdf`] for the plan edition), and [`output`] swaps them into place.
+//! [`pdf`] for the plan edition and [`search`] for
+//! the search index), and [`output`] swaps them into place.
 //! [`build`] runs the stages; [`serve`] and [`commands`] are what the
 //! command line offers besides a build.
 
@@ -18,6 +19,7 @@ pub mod output;
 #[cfg(feature = "pdf")]
 pub mod pdf;
 pub mod render;
+pub mod search;
 pub mod serve;
 pub mod site;
 pub mod source;

@@ -127,6 +127,48 @@ struct ChapterView {
     next: Option<Link>,
 }
 
+/// The pages of one initial letter in the A–Z index.
+#[derive(Serialize)]
+struct Letter {
+    letter: String,
+    /// Its heading's id: `az-a`.
+    id: String,
+    entries: Vec<Listed>,
+}
+
+/// A plural form of a line the search page's script fills in.
+#[derive(Serialize)]
+struct Form {
+    category: String,
+    text: String,
+}
+
+/// A taxonomy a search can be narrowed to.
+#[derive(Serialize)]
+struct Filter {
+    key: String,
+    title: String,
+}
+
+/// What only the search page has.
+#[derive(Serialize)]
+struct SearchPage {
+    /// The theme's `static/search.js`, when it has one.
+    script: Option<String>,
+    /// The index (relative, ends in `/`).
+    bundle: String,
+    /// The site's root (relative), which result addresses are under.
+    root: String,
+    index_html: bool,
+    /// "{count} träffar för ”{query}”", per plural category.
+    count: Vec<Form>,
+    filters: Vec<Filter>,
+    az: Vec<Letter>,
+}
+
+/// The id of every language's search page.
+pub const SEARCH_ID: &str = "search";
+
 #[derive(Serialize)]
 pub struct Downloads {
     pub print_href: String,
@@ -169,6 +211,9 @@ struct Context {
     feed: Option<String>,
     /// The language of the content when it is shown under another language.
     content_lang: Option<String>,
+    /// The search page of this language, which the header's form goes to.
+    search: Option<String>,
+    search_page: Option<SearchPage>,
 }
 
 /// Extra facts from other stages that pages show (the PDF's size).
@@ -276,8 +321,8 @@ pub enum Scope {
     /// The whole site.
     All,
     /// The pages of these ids and of these (taxonomy, term) pairs in every
-    /// language, plus the sitemap, robots.txt and feeds, which are cheap to
-    /// make and list every page. For `serve`.
+    /// language, plus the sitemap, robots.txt, feeds and search pages, which
+    /// are cheap to make and list every page. For `serve`.
     Ids {
         ids: BTreeSet<String>,
         terms: BTreeSet<(String, String)>,
@@ -325,6 +370,10 @@ pub fn render(
             }
         }
     }
+    // the search pages list every page's title: made every time, as the feeds are
+    if site.config.build.search {
+        jobs.extend(site.languages().iter().map(|lang| Job::Search(lang.clone())));
+    }
     if ids.is_none() {
         jobs.push(Job::Chooser);
         jobs.push(Job::NotFound);
@@ -350,6 +399,7 @@ enum Job {
         taxonomy: String,
         term: Option<String>,
     },
+    Search(String),
     Chooser,
     NotFound,
 }
@@ -384,6 +434,11 @@ fn render_job(
                 taxonomy_context(site, &texts, lang, taxonomy, term.as_deref(), &dir, assets),
             )
         }
+        Job::Search(lang) => (
+            format!("{}index.html", urls::page_dir(lang, SEARCH_ID)),
+            "search.html",
+            search_context(site, &texts, lang, assets),
+        ),
         Job::Chooser => (
             "index.html".to_owned(),
             "chooser.html",
@@ -577,6 +632,11 @@ fn base_context(site: &Site, texts: &Texts, lang: &str, dir: &str, assets: &Asse
         locale: texts.t(lang, "locale"),
         x_default: urls::absolute(&site.config.site.base_url, ""),
         nav,
+        search: site
+            .config
+            .build
+            .search
+            .then(|| urls::link_to_dir(dir, &urls::page_dir(lang, SEARCH_ID), site.config.build.link_index_html)),
         ..Context::default()
     }
 }
@@ -928,10 +988,93 @@ fn taxonomy_context(
     ctx
 }
 
+/// The search page: the form's results when a script runs, and always an
+/// A–Z index of every page in the language.
+fn search_context(site: &Site, texts: &Texts, lang: &str, assets: &Assets) -> Context {
+    let dir = urls::page_dir(lang, SEARCH_ID);
+    let mut ctx = base_context(site, texts, lang, &dir, assets, "search");
+    languages_context(site, texts, &mut ctx, lang, &dir, SEARCH_ID, true);
+    ctx.title = texts.t(lang, "search.title");
+    ctx.breadcrumbs.push(Link {
+        title: texts.t(lang, "nav.home"),
+        href: ctx.home.clone(),
+        hreflang: None,
+        note: None,
+    });
+    let rules = site.search.get(lang).cloned().unwrap_or_default();
+    let collation = crate::search::terms::Collation::new(&rules);
+    let mut pages: Vec<_> = site
+        .pages
+        .iter()
+        .filter(|page| page.lang == lang && !page.id.is_empty())
+        .filter_map(|page| {
+            let title = &page.front.title;
+            Some((
+                collation.key(title),
+                collation.initial(title),
+                listed(site, &dir, lang, &page.id)?,
+            ))
+        })
+        .collect();
+    pages.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.2.section.cmp(&b.2.section)));
+    let mut az: Vec<Letter> = Vec::new();
+    for (_, letter, entry) in pages {
+        match az.last_mut() {
+            Some(last) if last.letter == letter => last.entries.push(entry),
+            _ => az.push(Letter {
+                id: format!(
+                    "az-{}",
+                    if letter == "#" {
+                        "0".to_owned()
+                    } else {
+                        letter.to_lowercase()
+                    }
+                ),
+                letter,
+                entries: vec![entry],
+            }),
+        }
+    }
+    let count = match site.strings.forms(lang, "search.count") {
+        Ok(forms) => forms
+            .into_iter()
+            .map(|(category, text)| Form { category, text })
+            .collect(),
+        Err(_) => {
+            // recorded as missing, which fails the page
+            texts.t(lang, "search.count");
+            Vec::new()
+        }
+    };
+    ctx.search_page = Some(SearchPage {
+        script: assets
+            .published
+            .get("static/search.js")
+            .map(|path| urls::relative(&dir, path)),
+        bundle: urls::relative(&dir, &format!("{}/", crate::search::BUNDLE_DIR)),
+        root: urls::relative(&dir, ""),
+        index_html: site.config.build.link_index_html,
+        count,
+        filters: site
+            .config
+            .site
+            .taxonomies
+            .iter()
+            .map(|taxonomy| Filter {
+                key: taxonomy.to_string(),
+                title: texts.t(lang, &format!("taxonomy.{taxonomy}.title")),
+            })
+            .collect(),
+        az,
+    });
+    ctx
+}
+
 fn chooser_context(site: &Site, texts: &Texts, assets: &Assets) -> Context {
     let source = site.source_lang();
     let mut ctx = base_context(site, texts, source, "", assets, "chooser");
     ctx.nav.clear();
+    ctx.search = None;
     ctx.title = ctx.site_title.clone();
     ctx.canonical = urls::absolute(&site.config.site.base_url, "");
     for lang in site.languages() {
@@ -974,6 +1117,7 @@ fn not_found_context(site: &Site, texts: &Texts, assets: &Assets) -> Context {
     let base = &site.config.site.base_url;
     let mut ctx = base_context(site, texts, source, "", assets, "404");
     ctx.nav.clear();
+    ctx.search = None;
     ctx.favicon = None;
     ctx.home = urls::absolute(base, "");
     ctx.canonical = String::new();

@@ -17,7 +17,8 @@
 //!   added or removed, book.toml, the interface strings or the theme: the
 //!   whole site.
 //!
-//! The sitemap, robots.txt and feeds are made every time. `tests/integration/incremental.rs`
+//! The sitemap, robots.txt, feeds and search pages are made every time; the search index
+//! after the pages, apart ([`Session::search_index`]). `tests/integration/incremental.rs`
 //! checks that each kind of edit gives exactly the files a full build gives.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -25,6 +26,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::build::{self, BuildOptions};
 use crate::diagnostics::{self, Diagnostic};
 use crate::render::{OutputFile, Scope};
+use crate::search;
 use crate::site::Site;
 
 pub struct Session {
@@ -107,6 +109,30 @@ impl Session {
             diagnostics,
         }
     }
+}
+
+impl Session {
+    /// The search index of the site last rendered, made from `files`, the
+    /// pages being served. `serve` makes it after the browser has reloaded
+    /// with a page's rebuild, so an edit never waits for it (a rebuild of
+    /// the whole site makes it itself). `None` without search, or when it
+    /// cannot be made (the build that made the site reported why).
+    pub fn search_index(&self, files: &BTreeMap<String, Vec<u8>>) -> Option<Vec<OutputFile>> {
+        let site = self.rendered.as_ref().filter(|site| site.config.build.search)?;
+        let pages = files
+            .iter()
+            .filter(|(path, _)| path.ends_with(".html"))
+            .map(|(path, bytes)| (path.as_str(), &bytes[..]));
+        let (index, diagnostics) = search::index(site, pages);
+        diagnostics.is_empty().then_some(index)
+    }
+}
+
+/// Replaces the search index among the served `files` with `index`.
+pub fn replace_search_index(files: &mut BTreeMap<String, Vec<u8>>, index: Vec<OutputFile>) {
+    let bundle = format!("{}/", search::BUNDLE_DIR);
+    files.retain(|path, _| !path.starts_with(&bundle));
+    files.extend(index.into_iter().map(|f| (f.path, f.bytes)));
 }
 
 /// What to render for `new`, given that `old` was rendered last: `None`

@@ -203,6 +203,7 @@ fn rebuild(session: &mut Session, state: &RwLock<State>, notifier: &Notifier, la
     }
     let message = if update.is_ok() {
         let rendered = update.files.len();
+        let full = update.full;
         let mut s = state.write().unwrap_or_else(|e| e.into_inner());
         let had_errors = std::mem::take(&mut s.failed);
         incremental::apply(&mut s.files, update);
@@ -215,6 +216,22 @@ fn rebuild(session: &mut Session, state: &RwLock<State>, notifier: &Notifier, la
             "rebuilt ({label}): {rendered} file(s) in {} ms",
             start.elapsed().as_millis()
         );
+        if !full {
+            // the index after the reload: the edit does not wait for it
+            notifier.send("reload".to_owned());
+            let pages: BTreeMap<String, Vec<u8>> = state
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+                .files
+                .iter()
+                .filter(|(path, _)| path.ends_with(".html"))
+                .map(|(path, bytes)| (path.clone(), bytes.clone()))
+                .collect();
+            if let Some(index) = session.search_index(&pages) {
+                incremental::replace_search_index(&mut state.write().unwrap_or_else(|e| e.into_inner()).files, index);
+            }
+            return;
+        }
         "reload".to_owned()
     } else {
         let errors: Vec<String> = update

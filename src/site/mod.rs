@@ -16,11 +16,14 @@ use crate::source::config::{ChapterEntry, Config};
 use crate::source::files::{self, Kind};
 use crate::source::i18n::Strings;
 use crate::source::load::{ContentFile, EntityFacts, SourcePage, Sources, Theme};
+use crate::source::search_rules::Rules;
 use markdown::Analysis;
 
 pub struct Site {
     pub config: Config,
     pub strings: Strings,
+    /// How each language's words are searched.
+    pub search: BTreeMap<String, Rules>,
     pub theme: Theme,
     pub pages: Vec<SourcePage>,
     pub analyses: Vec<Analysis>,
@@ -131,6 +134,7 @@ pub fn resolve_reusing(sources: Sources, previous: Option<&Site>) -> (Site, Vec<
         facts,
         files,
         strings,
+        search,
         theme,
         ..
     } = sources;
@@ -495,6 +499,7 @@ pub fn resolve_reusing(sources: Sources, previous: Option<&Site>) -> (Site, Vec<
         reserved_ids,
         config,
         strings,
+        search,
         theme,
         pages,
         analyses,

@@ -88,6 +88,10 @@ pub struct BuildConfig {
     /// straight from disk. When false, links end in `/` (pretty URLs).
     #[serde(default = "yes")]
     pub link_index_html: bool,
+    /// A search index, a search form on every page and a search page (with
+    /// an A–Z index of the pages) per language.
+    #[serde(default = "yes")]
+    pub search: bool,
 }
 
 impl Default for BuildConfig {
@@ -96,6 +100,7 @@ impl Default for BuildConfig {
             output_dir: default_output_dir(),
             allow_html: true,
             link_index_html: true,
+            search: true,
         }
     }
 }

@@ -173,6 +173,18 @@ impl Strings {
             .or_else(|| self.catalogs.get(&self.source).and_then(|c| c.get(key)))
     }
 
+    /// The plural forms of `key` in `lang` as written, placeholders and
+    /// all, for code that picks the form itself (the search page's script,
+    /// with the browser's plural rules); a plain string is its `other` form.
+    pub fn forms(&self, lang: &str, key: &str) -> Result<BTreeMap<String, String>, String> {
+        match self.lookup(lang, key) {
+            Some(Message::Plural(forms)) => Ok(forms.clone()),
+            Some(Message::Text(text)) => Ok(BTreeMap::from([("other".to_owned(), text.clone())])),
+            Some(Message::List(_)) => Err(format!("interface string `{key}` is a list, not a string")),
+            None => Err(format!("no interface string `{key}` in i18n/{lang}.yaml")),
+        }
+    }
+
     pub fn has(&self, lang: &str, key: &str) -> bool {
         self.lookup(lang, key).is_some()
     }

@@ -19,6 +19,7 @@ use crate::source::facts::Facts;
 use crate::source::files;
 use crate::source::frontmatter::{self, FrontMatter};
 use crate::source::i18n::{Catalog, Strings};
+use crate::source::search_rules::Rules;
 use crate::source::slug;
 use crate::source::yaml;
 
@@ -36,6 +37,8 @@ pub struct Sources {
     /// `content/` with `/`; see [`crate::source::files`].
     pub files: BTreeMap<String, ContentFile>,
     pub strings: Strings,
+    /// How each language's words are searched (`i18n/<lang>.search.yaml`).
+    pub search: BTreeMap<String, Rules>,
     pub theme: Theme,
 }
 
@@ -240,6 +243,19 @@ pub fn load_reusing(root: &Path, drafts: bool, reuse: &Reuse) -> (Option<Sources
         catalogs,
         source: languages[0].clone(),
     };
+    let mut search = BTreeMap::new();
+    for lang in &languages {
+        let file = PathBuf::from(format!("i18n/{lang}.search.yaml"));
+        if !root.join(&file).exists() {
+            continue;
+        }
+        match read_text(root, &file).and_then(|text| yaml::parse::<Rules>(&file, &text, &text, 0)) {
+            Ok(rules) => {
+                search.insert(lang.clone(), rules);
+            }
+            Err(d) => diagnostics.push(d),
+        }
+    }
 
     let theme = load_theme(root, &config.site.theme, &mut diagnostics);
     let sources = Sources {
@@ -249,6 +265,7 @@ pub fn load_reusing(root: &Path, drafts: bool, reuse: &Reuse) -> (Option<Sources
         facts,
         files,
         strings,
+        search,
         theme,
     };
     (Some(sources), diagnostics)

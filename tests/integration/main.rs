@@ -16,5 +16,6 @@ mod incremental;
 mod markdown_safety;
 mod output_dir;
 mod print;
+mod search;
 mod serve;
 mod xml;

@@ -1,0 +1,308 @@
+//! Search: a Pagefind index of every language's pages, built from the
+//! rendered pages in memory and published under `assets/search/`.
+//!
+//! The theme marks what is indexed: `data-pagefind-body` on a page's
+//! article, `data-pagefind-ignore` on its lists of other pages, so the
+//! header, menus and footer never are; pages without the mark (taxonomy
+//! lists, the print page, the chooser, 404) are left out. This stage adds
+//! to each page, for the index only, its section and its taxonomy terms as
+//! filters, and the words it is also found by ([`terms`]): its names in
+//! the other languages, ASCII spellings, parts of compounds and other
+//! grades. The reader's side is the theme's `static/search.js`, which asks
+//! Pagefind's own query code (WebAssembly) and shows the results.
+
+pub mod terms;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use pagefind::api::PagefindIndex;
+use pagefind::options::PagefindServiceConfig;
+use rayon::prelude::*;
+
+use crate::diagnostics::Diagnostic;
+use crate::escape;
+use crate::render::OutputFile;
+use crate::site::Site;
+use crate::source::load::SourcePage;
+use crate::source::values::Localized;
+use crate::urls;
+use terms::{Rules, Vocabulary};
+
+/// Where the index and Pagefind's query code are published.
+pub const BUNDLE_DIR: &str = "assets/search";
+
+/// The files of Pagefind's bundle that a search needs: its query API, the
+/// WebAssembly of the languages indexed (`wasm`, as the entry file names
+/// them) and the index itself; not its own UIs.
+fn needed(path: &str, wasm: &BTreeSet<String>) -> bool {
+    path.starts_with("index/")
+        || path.starts_with("fragment/")
+        || path.starts_with("filter/")
+        || path == "pagefind.js"
+        || path == "pagefind-worker.js"
+        || path == "pagefind-entry.json"
+        || wasm.contains(path)
+        || (path.starts_with("pagefind.") && path.ends_with(".pf_meta"))
+}
+
+/// The WebAssembly files the entry file (`pagefind-entry.json`) names:
+/// `{"languages":{"sv":{…,"wasm":"sv",…}}}`.
+fn wasm_files(entry: &str) -> BTreeSet<String> {
+    entry
+        .split("\"wasm\":\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .map(|lang| format!("wasm.{lang}.pagefind"))
+        .collect()
+}
+
+/// What each indexed page is given beyond its own text.
+struct Extra {
+    section: Option<String>,
+    /// Taxonomy → the titles of the page's terms in its language.
+    filters: BTreeMap<String, Vec<String>>,
+    /// Its names in the other languages, and their ASCII spellings: ranked
+    /// as its title is (`NAMES_FIELD`).
+    names: BTreeSet<String>,
+    /// Parts of its compounds, other grades, ASCII spellings of its words.
+    also: BTreeSet<String>,
+}
+
+/// The index field of a page's other names; `search.js` weighs it as
+/// Pagefind weighs the title.
+pub const NAMES_FIELD: &str = "names";
+
+/// The index of every page in `rendered` (output path, bytes) that has a
+/// source page, with the Pagefind bundle and its licence, under
+/// [`BUNDLE_DIR`].
+pub fn index<'a>(
+    site: &Site,
+    rendered: impl IntoIterator<Item = (&'a str, &'a [u8])>,
+) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+    let by_path: BTreeMap<String, &SourcePage> = site
+        .pages
+        .iter()
+        .map(|page| (format!("{}index.html", urls::page_dir(&page.lang, &page.id)), page))
+        .collect();
+    let extras = extras(site);
+    // in path order: the index depends on the order pages are added in
+    let documents: BTreeMap<String, String> = rendered
+        .into_iter()
+        .filter_map(|(path, bytes)| {
+            let page = by_path.get(path)?;
+            let html = std::str::from_utf8(bytes).ok()?;
+            let extra = &extras[&(page.lang.clone(), page.id.clone())];
+            Some((path.to_owned(), with_extra(html, extra)))
+        })
+        .collect();
+    match run(documents) {
+        Ok(files) => (files, Vec::new()),
+        Err(message) => (
+            Vec::new(),
+            vec![
+                Diagnostic::error("book.toml", format!("cannot build the search index: {message}"))
+                    .with_hint("set `search = false` under [build] to build without search"),
+            ],
+        ),
+    }
+}
+
+fn run(documents: BTreeMap<String, String>) -> Result<Vec<OutputFile>, String> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .map_err(|e| e.to_string())?;
+    runtime.block_on(async {
+        let options = PagefindServiceConfig::builder().keep_index_url(false).build();
+        let mut index = PagefindIndex::new(Some(options)).map_err(|e| e.to_string())?;
+        for (path, html) in documents {
+            index
+                .add_html_file(Some(path), None, html)
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+        let files: Vec<(String, Vec<u8>)> = index
+            .get_files()
+            .await
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .map(|file| (file.filename.to_string_lossy().replace('\\', "/"), file.contents))
+            .collect();
+        let entry = files
+            .iter()
+            .find(|(path, _)| path == "pagefind-entry.json")
+            .map(|(_, bytes)| String::from_utf8_lossy(bytes).into_owned())
+            .unwrap_or_default();
+        let wasm = wasm_files(&entry);
+        let mut out: Vec<OutputFile> = files
+            .into_iter()
+            .filter(|(path, _)| needed(path, &wasm))
+            .map(|(path, bytes)| OutputFile::new(format!("{BUNDLE_DIR}/{path}"), bytes))
+            .collect();
+        out.push(OutputFile::new(
+            format!("{BUNDLE_DIR}/LICENSE-pagefind.txt"),
+            PAGEFIND_LICENSE,
+        ));
+        Ok(out)
+    })
+}
+
+/// Pagefind's licence, published beside its code.
+const PAGEFIND_LICENSE: &str = "Pagefind (https://pagefind.app), whose query code and index format this search uses.\n\n\
+Copyright 2022 Pagefind\n\n\
+Permission is hereby granted, free of charge, to any person obtaining a copy of this software and associated \
+documentation files (the \"Software\"), to deal in the Software without restriction, including without limitation \
+the rights to use, copy, modify, merge, publish, distribute, sublicense, and/or sell copies of the Software, and to \
+permit persons to whom the Software is furnished to do so, subject to the following conditions:\n\n\
+The above copyright notice and this permission notice shall be included in all copies or substantial portions of \
+the Software.\n\n\
+THE SOFTWARE IS PROVIDED \"AS IS\", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR IMPLIED, INCLUDING BUT NOT LIMITED TO \
+THE WARRANTIES OF MERCHANTABILITY, FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE \
+AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER IN AN ACTION OF CONTRACT, \
+TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE \
+SOFTWARE.\n";
+
+/// `html` with the page's extra fields before `</body>`, for the index.
+fn with_extra(html: &str, extra: &Extra) -> String {
+    let mut block = String::from("<div data-pagefind-ignore>");
+    if let Some(section) = &extra.section {
+        block.push_str(&format!(
+            "<span data-pagefind-meta=\"section\">{}</span>",
+            escape::html_attr(section)
+        ));
+    }
+    for (taxonomy, values) in &extra.filters {
+        for value in values {
+            block.push_str(&format!(
+                "<span data-pagefind-filter=\"{}\">{}</span>",
+                escape::html_attr(taxonomy),
+                escape::html_attr(value)
+            ));
+        }
+    }
+    for (field, words) in [(NAMES_FIELD, &extra.names), ("also", &extra.also)] {
+        if !words.is_empty() {
+            let words: Vec<&str> = words.iter().map(String::as_str).collect();
+            block.push_str(&format!(
+                "<span data-pagefind-meta=\"{field}\">{}</span>",
+                escape::html_attr(&words.join(" "))
+            ));
+        }
+    }
+    block.push_str("</div>");
+    match html.rfind("</body>") {
+        Some(at) => format!("{}{block}{}", &html[..at], &html[at..]),
+        None => format!("{html}{block}"),
+    }
+}
+
+/// The extra fields of every page, by (language, id).
+fn extras(site: &Site) -> BTreeMap<(String, String), Extra> {
+    let texts = crate::render::Texts::new(&site.strings);
+    // taxonomy terms of each id
+    let mut terms_of: BTreeMap<&str, Vec<(&str, &str)>> = BTreeMap::new();
+    for (taxonomy, terms) in &site.terms {
+        for (term, ids) in terms {
+            for id in ids {
+                terms_of.entry(id).or_default().push((taxonomy, term));
+            }
+        }
+    }
+    // every language's words, and the words of each page
+    let mut page_words: BTreeMap<usize, BTreeSet<String>> = BTreeMap::new();
+    let mut all_words: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for (ix, page) in site.pages.iter().enumerate() {
+        let description = page.front.description.as_deref().unwrap_or("");
+        let text = format!("{} {description} {}", page.front.title, body_text(page.body()));
+        let words: Vec<String> = terms::words(&text).collect();
+        all_words.entry(&page.lang).or_default().extend(words.iter().cloned());
+        page_words.insert(ix, words.into_iter().collect());
+    }
+    // what each word of a language is also found by, worked out once per word
+    let no_rules = Rules::default();
+    let found_by: BTreeMap<&str, BTreeMap<String, BTreeSet<String>>> = all_words
+        .into_iter()
+        .map(|(lang, words)| {
+            let rules = site.search.get(lang).unwrap_or(&no_rules);
+            let vocabulary = Vocabulary::new(lang, words.iter().map(String::as_str));
+            let unique: BTreeSet<&String> = words.iter().collect();
+            let found: BTreeMap<String, BTreeSet<String>> = unique
+                .into_par_iter()
+                .filter_map(|word| {
+                    let mut also = vocabulary.expansions(rules, word);
+                    also.extend(terms::ascii_spelling(word));
+                    (!also.is_empty()).then(|| (word.clone(), also))
+                })
+                .collect();
+            (lang, found)
+        })
+        .collect();
+
+    let mut out = BTreeMap::new();
+    for (ix, page) in site.pages.iter().enumerate() {
+        let lang = page.lang.as_str();
+        let section = Site::parent(&page.id)
+            .filter(|parent| !parent.is_empty())
+            .and_then(|parent| site.version(parent, lang))
+            .map(|parent| parent.front.title.clone());
+        let mut filters: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (taxonomy, term) in terms_of.get(page.id.as_str()).into_iter().flatten() {
+            filters
+                .entry((*taxonomy).to_owned())
+                .or_default()
+                .push(texts.t(lang, &format!("taxonomy.{taxonomy}.terms.{term}")));
+        }
+        // the page's names in the other languages (its titles there, and
+        // an entity's short names) are words of it here too
+        let mut names: Vec<&str> = site.ids[&page.id]
+            .values()
+            .map(|&other| site.pages[other].front.title.as_str())
+            .collect();
+        match site.facts.get(&page.id).and_then(|facts| facts.facts.name.as_ref()) {
+            Some(Localized::Same(name)) => names.push(name),
+            Some(Localized::PerLanguage(by_lang)) => names.extend(by_lang.values().map(String::as_str)),
+            None => {}
+        }
+        let own = &page_words[&ix];
+        // names weigh as the title does; the rest as the text
+        let mut names: BTreeSet<String> = names.iter().flat_map(|name| terms::words(name)).collect();
+        names.extend(names.clone().iter().filter_map(|word| terms::ascii_spelling(word)));
+        // kept even where the text has them too: a name ranks as a title
+        let title: BTreeSet<String> = terms::words(&page.front.title).collect();
+        names.retain(|word| !title.contains(word));
+        let mut also = BTreeSet::new();
+        for word in own.iter().chain(names.iter()) {
+            match found_by[lang].get(word) {
+                Some(found) => also.extend(found.iter().cloned()),
+                None => also.extend(terms::ascii_spelling(word)),
+            }
+        }
+        also.retain(|word| !own.contains(word) && !names.contains(word));
+        out.insert(
+            (page.lang.clone(), page.id.clone()),
+            Extra {
+                section,
+                filters,
+                names,
+                also,
+            },
+        );
+    }
+    out
+}
+
+/// The words a reader sees in a Markdown body: its text and code, not the
+/// addresses of its links and images.
+fn body_text(body: &str) -> String {
+    let mut text = String::with_capacity(body.len());
+    for event in pulldown_cmark::Parser::new_ext(body, crate::site::markdown::options()) {
+        match event {
+            pulldown_cmark::Event::Text(t) | pulldown_cmark::Event::Code(t) => {
+                text.push_str(&t);
+                text.push(' ');
+            }
+            pulldown_cmark::Event::SoftBreak | pulldown_cmark::Event::HardBreak => text.push(' '),
+            _ => {}
+        }
+    }
+    text
+}

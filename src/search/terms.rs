@@ -1,0 +1,311 @@
+//! What the engine alone does not find: the words a page is also found by.
+//!
+//! Pagefind stems each word (Snowball) and folds accents that Unicode
+//! decomposes (`Luleå` → `lulea`). A reader of this site also types
+//! `Tromso` for `Tromsø` (ø does not decompose), a part of a compound
+//! (`avtal` for `samarbetsavtal`), and a Finnish word in another grade
+//! than the page has it (`kaupunki` for `kaupungin`). Each page is given
+//! those words as an extra field of the index, so they find it without
+//! showing in its excerpt. A part or a grade is only ever a word that
+//! occurs on the site: nothing is invented.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use pagefind_stem::{Algorithm, Stemmer};
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+pub use crate::source::search_rules::Rules;
+
+/// The stemmer Pagefind indexes `lang` with, if it has one.
+pub fn stemmer(lang: &str) -> Option<Stemmer> {
+    let algorithm = match lang.split('-').next().unwrap_or(lang) {
+        "sv" => Algorithm::Swedish,
+        "fi" => Algorithm::Finnish,
+        "en" => Algorithm::English,
+        _ => return None,
+    };
+    Some(Stemmer::create(algorithm))
+}
+
+/// The words of `text`: runs of letters and digits, lower-cased.
+pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+}
+
+/// Letters Unicode does not decompose into a base letter and an accent,
+/// spelled as a keyboard without them does.
+fn ascii_letters(c: char) -> Option<&'static str> {
+    Some(match c {
+        'ø' => "o",
+        'æ' => "ae",
+        'œ' => "oe",
+        'ß' => "ss",
+        'đ' | 'ð' => "d",
+        'ł' => "l",
+        'þ' => "th",
+        'ı' => "i",
+        _ => return None,
+    })
+}
+
+/// `word` as it is typed without its special letters (`tromsø` →
+/// `tromso`), when it has one the engine does not fold itself.
+pub fn ascii_spelling(word: &str) -> Option<String> {
+    if !word.chars().any(|c| ascii_letters(c).is_some()) {
+        return None;
+    }
+    let mut out = String::with_capacity(word.len());
+    for c in word.nfd().filter(|c| !is_combining_mark(*c)) {
+        match ascii_letters(c) {
+            Some(letters) => out.push_str(letters),
+            None => out.push(c),
+        }
+    }
+    Some(out)
+}
+
+/// `text` lower-cased and without accents, for ordering and grouping.
+pub fn base_letters(text: &str) -> String {
+    text.to_lowercase()
+        .nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .flat_map(|c| ascii_letters(c).map_or_else(|| vec![c], |s| s.chars().collect()))
+        .collect()
+}
+
+/// The words of a language's pages by their stems: what a part of a
+/// compound or another grade must be to count.
+pub struct Vocabulary {
+    stemmer: Option<Stemmer>,
+    /// Stem → the most frequent word with that stem (ties: the first in order).
+    words: BTreeMap<String, String>,
+}
+
+impl Vocabulary {
+    pub fn new<'a>(lang: &str, words: impl IntoIterator<Item = &'a str>) -> Self {
+        let stemmer = stemmer(lang);
+        let mut counts: BTreeMap<String, BTreeMap<&str, usize>> = BTreeMap::new();
+        for word in words {
+            let stem = stem(stemmer.as_ref(), word);
+            *counts.entry(stem).or_default().entry(word).or_default() += 1;
+        }
+        let words = counts
+            .into_iter()
+            .map(|(stem, forms)| {
+                let mut forms: Vec<(&str, usize)> = forms.into_iter().collect();
+                forms.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+                (stem, forms[0].0.to_owned())
+            })
+            .collect();
+        Vocabulary { stemmer, words }
+    }
+
+    fn stem(&self, word: &str) -> String {
+        stem(self.stemmer.as_ref(), word)
+    }
+
+    /// The site's word whose stem `word` has, if one has.
+    fn word_of(&self, word: &str) -> Option<&str> {
+        self.words.get(&self.stem(word)).map(String::as_str)
+    }
+
+    /// The words `word` (lower-case) is also found by: its parts, when it is
+    /// a compound of two words of the site, and its other grades.
+    pub fn expansions(&self, rules: &Rules, word: &str) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        if rules.compounds {
+            self.compound_parts(rules, word, &mut out);
+        }
+        for part in std::iter::once(word.to_owned()).chain(out.clone()) {
+            self.other_grades(rules, &part, &mut out);
+        }
+        out.remove(word);
+        out
+    }
+
+    fn compound_parts(&self, rules: &Rules, word: &str, out: &mut BTreeSet<String>) {
+        let min = rules.min_part.unwrap_or(4);
+        let chars: Vec<(usize, char)> = word.char_indices().collect();
+        if chars.len() < 2 * min || !chars.iter().all(|(_, c)| c.is_alphabetic()) {
+            return;
+        }
+        for &(at, _) in &chars[min..=chars.len() - min] {
+            let (head, tail) = word.split_at(at);
+            let Some(tail_word) = self.word_of(tail) else {
+                continue;
+            };
+            let heads = std::iter::once(head).chain(
+                rules
+                    .linking
+                    .iter()
+                    .filter_map(|link| head.strip_suffix(link.as_str()))
+                    .filter(|h| h.chars().count() >= min),
+            );
+            for head in heads {
+                if let Some(head_word) = self.word_of(head) {
+                    out.insert(head_word.to_owned());
+                    out.insert(tail_word.to_owned());
+                }
+            }
+        }
+    }
+
+    fn other_grades(&self, rules: &Rules, word: &str, out: &mut BTreeSet<String>) {
+        let stem = self.stem(word);
+        for (a, b) in &rules.grades {
+            for (from, to) in [(a, b), (b, a)] {
+                if let Some(at) = stem.rfind(from.as_str()) {
+                    let other = format!("{}{to}{}", &stem[..at], &stem[at + from.len()..]);
+                    if let Some(found) = self.words.get(&other) {
+                        out.insert(found.clone());
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn stem(stemmer: Option<&Stemmer>, word: &str) -> String {
+    match stemmer {
+        Some(stemmer) => stemmer.stem(word).into_owned(),
+        None => word.to_owned(),
+    }
+}
+
+/// The order of the A–Z index in a language: its alphabet first, then
+/// what is not in it, by code point.
+pub struct Collation {
+    letters: BTreeMap<char, usize>,
+}
+
+impl Collation {
+    pub fn new(rules: &Rules) -> Self {
+        let letters = rules
+            .alphabet
+            .as_deref()
+            .unwrap_or("a b c d e f g h i j k l m n o p q r s t u v w x y z")
+            .split_whitespace()
+            .filter_map(|letter| letter.chars().next())
+            .enumerate()
+            .map(|(i, c)| (c, i))
+            .collect();
+        Collation { letters }
+    }
+
+    /// The letter `title` is listed under: its first letter, as the
+    /// alphabet has it (`Å` in Swedish, `A` for `Á`), or `#`.
+    pub fn initial(&self, title: &str) -> String {
+        let Some(first) = title.chars().find(|c| c.is_alphanumeric()) else {
+            return "#".to_owned();
+        };
+        if first.is_numeric() {
+            return "#".to_owned();
+        }
+        let lower: String = first.to_lowercase().collect();
+        let letter = match lower.chars().next() {
+            Some(c) if self.letters.contains_key(&c) => c,
+            _ => base_letters(&lower).chars().next().unwrap_or(first),
+        };
+        letter.to_uppercase().collect()
+    }
+
+    /// A key that sorts titles as the language's alphabet does.
+    pub fn key(&self, title: &str) -> Vec<(usize, u32)> {
+        title
+            .to_lowercase()
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(|c| match self.letters.get(&c) {
+                Some(&i) => vec![(1, i as u32)],
+                None => {
+                    let base = base_letters(&c.to_string());
+                    base.chars()
+                        .map(|b| match self.letters.get(&b) {
+                            Some(&i) => (1, i as u32),
+                            None if b.is_numeric() => (0, b as u32),
+                            None => (2, b as u32),
+                        })
+                        .collect()
+                }
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn swedish() -> Rules {
+        Rules {
+            compounds: true,
+            linking: vec!["s".into()],
+            ..Rules::default()
+        }
+    }
+
+    #[test]
+    fn special_letters_get_their_ascii_spelling() {
+        assert_eq!(ascii_spelling("tromsø").as_deref(), Some("tromso"));
+        assert_eq!(ascii_spelling("færøerne").as_deref(), Some("faeroerne"));
+        // the engine folds å, ä, ö itself
+        assert_eq!(ascii_spelling("luleå"), None);
+        assert_eq!(ascii_spelling("oulu"), None);
+    }
+
+    #[test]
+    fn a_compound_of_two_words_of_the_site_is_found_by_both() {
+        let vocabulary = Vocabulary::new("sv", ["samarbete", "avtal", "samarbetsavtal", "kommun"]);
+        let found = vocabulary.expansions(&swedish(), "samarbetsavtal");
+        assert!(found.contains("samarbete") && found.contains("avtal"), "{found:?}");
+        // a part that is no word of the site is not invented
+        let vocabulary = Vocabulary::new("sv", ["avtal", "samarbetsavtal"]);
+        assert!(vocabulary.expansions(&swedish(), "samarbetsavtal").is_empty());
+        // without compounds in the rules, nothing is split
+        let vocabulary = Vocabulary::new("sv", ["samarbete", "avtal", "samarbetsavtal"]);
+        assert!(vocabulary.expansions(&Rules::default(), "samarbetsavtal").is_empty());
+    }
+
+    #[test]
+    fn short_parts_are_not_split_off() {
+        let vocabulary = Vocabulary::new("sv", ["tal", "samarbetsav", "samarbetsavtal"]);
+        assert!(vocabulary.expansions(&swedish(), "samarbetsavtal").is_empty());
+    }
+
+    #[test]
+    fn finnish_words_are_found_in_their_other_grade() {
+        let rules = Rules {
+            compounds: true,
+            grades: vec![("ng".into(), "nk".into())],
+            ..Rules::default()
+        };
+        let vocabulary = Vocabulary::new("fi", ["kaupunki", "kaupungin", "ystävyys", "ystävyyskaupunki"]);
+        assert!(vocabulary.expansions(&rules, "kaupungin").contains("kaupunki"));
+        assert!(vocabulary.expansions(&rules, "kaupunki").contains("kaupungin"));
+        let parts = vocabulary.expansions(&rules, "ystävyyskaupunki");
+        assert!(parts.contains("ystävyys") && parts.contains("kaupunki"), "{parts:?}");
+    }
+
+    #[test]
+    fn titles_are_ordered_and_grouped_by_the_languages_alphabet() {
+        let swedish = Collation::new(&Rules {
+            alphabet: Some("a b c d e f g h i j k l m n o p q r s t u v w x y z å ä ö".into()),
+            ..Rules::default()
+        });
+        let mut titles = vec!["Östersjön", "Åbo", "Arktis", "Ängelholm", "Zürich", "Éire", "2024"];
+        titles.sort_by_key(|t| swedish.key(t));
+        assert_eq!(
+            titles,
+            ["2024", "Arktis", "Éire", "Zürich", "Åbo", "Ängelholm", "Östersjön"]
+        );
+        assert_eq!(swedish.initial("Åbo"), "Å");
+        assert_eq!(swedish.initial("Éire"), "E");
+        assert_eq!(swedish.initial("2024"), "#");
+        // English has no å: it is an a
+        let english = Collation::new(&Rules::default());
+        assert_eq!(english.initial("Åbo"), "A");
+    }
+}

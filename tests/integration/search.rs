@@ -1,0 +1,199 @@
+//! Search: the index Pagefind builds from the pages, the fields plansite
+//! adds to it (read back from the published fragments), the search form on
+//! every page and the A–Z search page. What a query finds in a browser is
+//! checked by `scripts/verify-site` against `tests/search/queries.tsv`.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+
+use crate::common::{Site, main_of};
+
+/// Every published fragment of the index: Pagefind's record of one page
+/// (its URL, text, meta fields and filters), gzipped JSON.
+fn fragments(site: &Site) -> BTreeMap<String, serde_json::Value> {
+    let dir = site.root().join("public/assets/search/fragment");
+    std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|entry| {
+            let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+            let mut json = String::new();
+            flate2::read::GzDecoder::new(&bytes[..])
+                .read_to_string(&mut json)
+                .unwrap();
+            // Pagefind marks its files with a signature before the JSON
+            let json = &json[json.find('{').unwrap()..];
+            let value: serde_json::Value = serde_json::from_str(json).unwrap();
+            (value["url"].as_str().unwrap().to_owned(), value)
+        })
+        .collect()
+}
+
+fn words(fragment: &serde_json::Value, field: &str) -> Vec<String> {
+    fragment["meta"][field]
+        .as_str()
+        .unwrap_or("")
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn every_page_is_indexed_with_what_else_finds_it() {
+    let site = Site::fixture("search");
+    let run = site.build();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let fragments = fragments(&site);
+    // the pages of the site, and nothing generated (taxonomies, search, chooser, 404)
+    let urls: Vec<&str> = fragments.keys().map(String::as_str).collect();
+    assert_eq!(
+        urls,
+        [
+            "/en/",
+            "/en/partners/",
+            "/en/partners/oulu/",
+            "/fi/",
+            "/fi/partners/",
+            "/fi/partners/oulu/",
+            "/sv/",
+            "/sv/partners/",
+            "/sv/partners/abo/",
+            "/sv/partners/ostersjon/",
+            "/sv/partners/oulu/",
+            "/sv/partners/tromso/",
+        ]
+    );
+
+    let oulu = &fragments["/sv/partners/oulu/"];
+    // its text is the article: no header, menu or footer
+    let content = oulu["content"].as_str().unwrap();
+    assert!(content.starts_with("Uleåborg"), "{content}");
+    assert!(
+        !content.contains("Testplats") && !content.contains("Hoppa"),
+        "{content}"
+    );
+    assert_eq!(oulu["meta"]["section"], "Partner");
+    assert_eq!(oulu["filters"]["country"], serde_json::json!(["Finland"]));
+    assert_eq!(
+        oulu["filters"]["focus"],
+        serde_json::json!(["Regionalt/arktiskt samarbete"])
+    );
+    // found by its Finnish name (weighed as its title), and by the parts of the compound on it
+    assert_eq!(words(oulu, "names"), ["oulu"]);
+    let also = words(oulu, "also");
+    for word in ["avtal", "samarbete"] {
+        assert!(also.contains(&word.to_owned()), "{word} not in {also:?}");
+    }
+    // an ASCII spelling of ø, which Unicode does not decompose, and the Finnish name
+    assert_eq!(
+        words(&fragments["/sv/partners/tromso/"], "names"),
+        ["tromso", "tromssa"]
+    );
+    // Finnish: the parts of ystävyyskaupunki, and kaupunki in its other grade
+    let fi = words(&fragments["/fi/partners/oulu/"], "also");
+    assert!(
+        fi.contains(&"ystävyys".to_owned()) && fi.contains(&"kaupunki".to_owned()),
+        "{fi:?}"
+    );
+    // words the page has itself are not repeated
+    assert!(!also.contains(&"uleåborg".to_owned()), "{also:?}");
+}
+
+#[test]
+fn only_what_a_search_needs_is_published_and_the_same_each_time() {
+    let site = Site::fixture("search");
+    assert_eq!(site.build().code, 0);
+    let first = site.output_tree();
+    let search: Vec<&str> = first
+        .iter()
+        .map(|(path, _)| path.as_str())
+        .filter(|path| path.starts_with("assets/search/"))
+        .collect();
+    for needed in [
+        "assets/search/pagefind.js",
+        "assets/search/pagefind-entry.json",
+        "assets/search/LICENSE-pagefind.txt",
+        "assets/search/wasm.sv.pagefind",
+        "assets/search/wasm.fi.pagefind",
+        "assets/search/wasm.en.pagefind",
+    ] {
+        assert!(search.contains(&needed), "{needed} not in {search:?}");
+    }
+    assert!(
+        !search
+            .iter()
+            .any(|path| path.contains("-ui") || path.contains("highlight")),
+        "{search:?}"
+    );
+    assert!(
+        site.output("assets/search/LICENSE-pagefind.txt")
+            .contains("Permission is hereby granted")
+    );
+
+    assert_eq!(site.build().code, 0);
+    assert!(first == site.output_tree(), "a second build published other bytes");
+}
+
+#[test]
+fn every_page_has_a_search_form_and_each_language_an_a_to_z_page() {
+    let site = Site::fixture("search");
+    assert_eq!(site.build().code, 0);
+    let oulu = site.output("fi/partners/oulu/index.html");
+    assert!(
+        oulu.contains(r#"<form class="site-search" role="search" action="../../search/index.html" method="get">"#),
+        "{oulu}"
+    );
+    assert!(oulu.contains(r#"<label for="site-search-q">Hae sivustolta</label>"#));
+
+    let page = site.output("sv/search/index.html");
+    let main = main_of(&page);
+    // the pages in Swedish alphabetical order: å, ä, ö after z; the home page is the site itself
+    let order = ["Partner", "Tromsø", "Uleåborg", "Åbo", "Östersjön"];
+    let at: Vec<usize> = order
+        .iter()
+        .map(|title| {
+            main.find(&format!(">{title}</a>"))
+                .unwrap_or_else(|| panic!("{title}: {main}"))
+        })
+        .collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "{order:?} at {at:?}");
+    assert!(!main.contains(">Startsida</a>"));
+    assert!(main.contains(r##"<a href="#az-å">Å</a>"##), "{main}");
+    // a page's section beside it
+    assert!(
+        main.contains(r#">Uleåborg</a> <span class="meta">– Partner</span>"#),
+        "{main}"
+    );
+    // the results' place, hidden until the script shows it, with its live region
+    assert!(main.contains(r#"<div id="search" class="search" hidden"#));
+    assert!(main.contains(r#"<p class="search-status" role="status"></p>"#));
+    assert!(page.contains(r#"<script type="module" src="../../assets/search."#));
+    // the plural forms of the count line, for the script
+    assert!(
+        main.contains(r#"data-count-one="{count} träff för ”{query}”""#),
+        "{main}"
+    );
+    // English has no å: Åbo is not Swedish here, and the English page lists only English pages
+    assert!(!main_of(&site.output("en/search/index.html")).contains("Åbo"));
+}
+
+#[test]
+fn without_search_nothing_of_it_is_made() {
+    let site = Site::fixture("search");
+    let config = std::fs::read_to_string(site.root().join("book.toml")).unwrap();
+    site.write("book.toml", &format!("{config}\n[build]\nsearch = false\n"));
+    let run = site.build();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!site.output_exists("assets/search"));
+    assert!(!site.output_exists("sv/search/index.html"));
+    assert!(!site.output("sv/index.html").contains("site-search"));
+}
+
+#[test]
+fn a_mistake_in_a_languages_search_rules_is_named_where_it_is() {
+    let site = Site::fixture("search");
+    site.write("i18n/fi.search.yaml", "compounds: true\ngrade:\n  - [ng, nk]\n");
+    let run = site.build();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("i18n/fi.search.yaml:2:1"), "{}", run.stderr);
+    assert!(run.stderr.contains("grades"), "the nearest key as hint: {}", run.stderr);
+}

@@ -1,0 +1,213 @@
+// The search page: sends the words in the header's search field to
+// Pagefind's query code and lists what it finds. Without this script (or
+// when the index cannot load, as from a file opened on disk) the page is
+// still an A–Z index of every page.
+//
+// Nothing from the index is written as HTML: titles and sections are set
+// as text, and an excerpt keeps only its <mark> elements, rebuilt here.
+
+const box = document.getElementById("search");
+const field = document.getElementById("site-search-q");
+if (box && field) {
+  start(box, field);
+}
+
+const PAGE = 20;
+
+async function start(box, field) {
+  const lang = document.documentElement.lang;
+  const status = box.querySelector(".search-status");
+  const list = box.querySelector(".search-results");
+  const filterBox = box.querySelector(".search-filters");
+  const plural = new Intl.PluralRules(lang);
+  const number = new Intl.NumberFormat(lang);
+  box.hidden = false;
+
+  const fill = (pattern, values) =>
+    pattern.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? values[name] : whole));
+  const countLine = (count, query) => {
+    const form = box.dataset["count" + capital(plural.select(count))] ?? box.dataset.countOther;
+    return fill(form, { count: number.format(count), query });
+  };
+
+  let pagefind;
+  try {
+    pagefind = await import(new URL(box.dataset.bundle + "pagefind.js", document.baseURI).href);
+    await pagefind.options({
+      baseUrl: new URL(box.dataset.root, document.baseURI).pathname,
+      // a page's names in the other languages weigh as its title does
+      ranking: { metaWeights: { title: 5, names: 5 } },
+    });
+    await pagefind.init();
+  } catch {
+    status.textContent = box.dataset.failed;
+    return;
+  }
+
+  // one group of check boxes per taxonomy that has values in this language
+  const available = await pagefind.filters();
+  for (const fieldset of filterBox.querySelectorAll("fieldset[data-filter]")) {
+    const key = fieldset.dataset.filter;
+    const values = Object.keys(available[key] ?? {}).sort((a, b) => a.localeCompare(b, lang));
+    for (const value of values) {
+      const label = document.createElement("label");
+      const input = document.createElement("input");
+      const count = document.createElement("span");
+      input.type = "checkbox";
+      input.name = key;
+      input.value = value;
+      count.className = "meta";
+      label.append(input, " ", value, " ", count);
+      fieldset.append(label);
+    }
+    fieldset.hidden = values.length === 0;
+  }
+
+  // only the values the query's results have, each with how many it keeps;
+  // the boxes stay in place, so focus never moves
+  const narrow = (search) => {
+    for (const fieldset of filterBox.querySelectorAll("fieldset[data-filter]")) {
+      const key = fieldset.dataset.filter;
+      let shown = 0;
+      for (const input of fieldset.querySelectorAll("input")) {
+        const kept = search.filters?.[key]?.[input.value] ?? 0;
+        input.parentElement.hidden = kept === 0 && !input.checked;
+        input.nextElementSibling.textContent = `(${number.format(kept)})`;
+        shown += input.parentElement.hidden ? 0 : 1;
+      }
+      fieldset.hidden = shown === 0;
+    }
+  };
+  filterBox.addEventListener("change", () => run());
+
+  const chosen = () => {
+    const filters = {};
+    for (const input of filterBox.querySelectorAll("input:checked")) {
+      (filters[input.name] ??= { any: [] }).any.push(input.value);
+    }
+    return filters;
+  };
+
+  let sequence = 0;
+  let results = [];
+  let shown = 0;
+
+  async function run() {
+    const query = field.value.trim();
+    const mine = ++sequence;
+    const address = new URL(location.href);
+    if (query) {
+      address.searchParams.set("q", query);
+    } else {
+      address.searchParams.delete("q");
+    }
+    history.replaceState(null, "", address);
+    if (!query) {
+      list.replaceChildren();
+      filterBox.hidden = true;
+      status.textContent = "";
+      return;
+    }
+    status.textContent = box.dataset.loading;
+    const search = await pagefind.search(query, { filters: chosen() });
+    if (mine !== sequence) {
+      return;
+    }
+    results = search ? search.results : [];
+    list.replaceChildren();
+    shown = 0;
+    if (search) {
+      narrow(search);
+    }
+    filterBox.hidden = results.length === 0 && !filterBox.querySelector("input:checked");
+    await more(mine);
+    if (mine !== sequence) {
+      return;
+    }
+    status.textContent = results.length
+      ? countLine(results.length, query)
+      : fill(box.dataset.none, { query });
+  }
+
+  // the next page of results, and a button for the one after
+  async function more(mine) {
+    const next = results.slice(shown, shown + PAGE);
+    const data = await Promise.all(next.map((result) => result.data()));
+    if (mine !== sequence) {
+      return;
+    }
+    list.querySelector(".search-more")?.remove();
+    for (const page of data) {
+      list.append(item(page));
+    }
+    shown += next.length;
+    if (shown < results.length) {
+      const li = document.createElement("li");
+      li.className = "search-more";
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = box.dataset.more;
+      button.addEventListener("click", () => more(sequence));
+      li.append(button);
+      list.append(li);
+    }
+  }
+
+  function item(page) {
+    const li = document.createElement("li");
+    const heading = document.createElement("h2");
+    const link = document.createElement("a");
+    link.href = href(page.url);
+    link.textContent = page.meta.title ?? page.url;
+    heading.append(link);
+    li.append(heading);
+    if (page.meta.section) {
+      const section = document.createElement("p");
+      section.className = "meta";
+      section.textContent = page.meta.section;
+      li.append(section);
+    }
+    const excerpt = document.createElement("p");
+    excerpt.append(...marked(page.excerpt));
+    li.append(excerpt);
+    return li;
+  }
+
+  // links end as every other link of the site does
+  function href(url) {
+    return box.dataset.indexHtml === "true" && url.endsWith("/") ? url + "index.html" : url;
+  }
+
+  let timer;
+  field.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(run, 250);
+  });
+  field.form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    clearTimeout(timer);
+    run();
+  });
+  field.value = new URLSearchParams(location.search).get("q") ?? "";
+  if (field.value) {
+    run();
+  }
+  box.dataset.ready = "";
+}
+
+// An excerpt's text with its <mark> elements, and nothing else of its markup.
+function marked(excerpt) {
+  const parsed = new DOMParser().parseFromString(excerpt, "text/html").body;
+  return Array.from(parsed.childNodes, (node) => {
+    if (node.nodeName === "MARK") {
+      const mark = document.createElement("mark");
+      mark.textContent = node.textContent;
+      return mark;
+    }
+    return document.createTextNode(node.textContent);
+  });
+}
+
+function capital(word) {
+  return word.charAt(0).toUpperCase() + word.slice(1);
+}
