@@ -126,17 +126,26 @@ impl Vocabulary {
         out
     }
 
+    /// The parts of `word` when it is a compound: both parts when both are
+    /// words of the site. Else, as a compound's first part often has a form
+    /// of its own (`ystävyys-`, `samarbets-`) and its last part may occur
+    /// nowhere alone (`-ministeriö`), one part checked is enough when the
+    /// other is long (`min_part` + 2 letters): a word of the site at the end
+    /// gives both parts; one at the start gives only the rest, since a word
+    /// may begin with a short word by chance (`kansa-invälinen`).
     fn compound_parts(&self, rules: &Rules, word: &str, out: &mut BTreeSet<String>) {
         let min = rules.min_part.unwrap_or(4);
+        let long = min + 2;
         let chars: Vec<(usize, char)> = word.char_indices().collect();
         if chars.len() < 2 * min || !chars.iter().all(|(_, c)| c.is_alphabetic()) {
             return;
         }
-        for &(at, _) in &chars[min..=chars.len() - min] {
+        // the best split with one part checked: (letters checked, parts)
+        let mut anchored: Option<(usize, Vec<String>)> = None;
+        let mut both = false;
+        for (i, &(at, _)) in chars.iter().enumerate().take(chars.len() - min + 1).skip(min) {
             let (head, tail) = word.split_at(at);
-            let Some(tail_word) = self.word_of(tail) else {
-                continue;
-            };
+            let (head_len, tail_len) = (i, chars.len() - i);
             let heads = std::iter::once(head).chain(
                 rules
                     .linking
@@ -144,24 +153,60 @@ impl Vocabulary {
                     .filter_map(|link| head.strip_suffix(link.as_str()))
                     .filter(|h| h.chars().count() >= min),
             );
-            for head in heads {
-                if let Some(head_word) = self.word_of(head) {
+            let head_word = heads.filter_map(|h| self.word_of(h)).next();
+            match (head_word, self.word_of(tail)) {
+                (Some(head_word), Some(tail_word)) => {
                     out.insert(head_word.to_owned());
                     out.insert(tail_word.to_owned());
+                    both = true;
                 }
+                // a word of the site at the start may be chance (`kansa-invälinen`):
+                // only the rest, which nothing else would find, is added
+                (Some(_), None)
+                    if tail_len >= long
+                        && head_len > min
+                        && anchored.as_ref().is_none_or(|(checked, _)| head_len > *checked) =>
+                {
+                    anchored = Some((head_len, vec![tail.to_owned()]));
+                }
+                // a long word of the site at the end is the compound's last part
+                (None, Some(tail_word))
+                    if head_len >= long
+                        && tail_len > min
+                        && anchored.as_ref().is_none_or(|(checked, _)| tail_len > *checked) =>
+                {
+                    anchored = Some((tail_len, vec![head.to_owned(), tail_word.to_owned()]));
+                }
+                _ => {}
             }
+        }
+        if !both && let Some((_, parts)) = anchored {
+            out.extend(parts);
         }
     }
 
+    /// `word` in the other grades the rules name, as words of the site: the
+    /// stem with the letters changed, or the longest word's stem it begins
+    /// with, one or two letters shorter (`kaupungeilla`, stem `kaupunge`,
+    /// is `kaupunk-i`).
     fn other_grades(&self, rules: &Rules, word: &str, out: &mut BTreeSet<String>) {
         let stem = self.stem(word);
         for (a, b) in &rules.grades {
             for (from, to) in [(a, b), (b, a)] {
-                if let Some(at) = stem.rfind(from.as_str()) {
-                    let other = format!("{}{to}{}", &stem[..at], &stem[at + from.len()..]);
-                    if let Some(found) = self.words.get(&other) {
-                        out.insert(found.clone());
-                    }
+                let Some(at) = stem.rfind(from.as_str()) else {
+                    continue;
+                };
+                let other = format!("{}{to}{}", &stem[..at], &stem[at + from.len()..]);
+                let keep = at + to.len();
+                let found = (0..=2)
+                    .filter_map(|drop| {
+                        let end = other.char_indices().rev().nth(drop.max(1) - 1).map(|(i, _)| i)?;
+                        let candidate = if drop == 0 { &other[..] } else { &other[..end] };
+                        (candidate.len() >= keep.max(4)).then_some(candidate)
+                    })
+                    .find_map(|candidate| self.words.get(candidate));
+                if let Some(found) = found {
+                    out.insert(found.clone());
                 }
             }
         }
@@ -261,8 +306,12 @@ mod tests {
         let vocabulary = Vocabulary::new("sv", ["samarbete", "avtal", "samarbetsavtal", "kommun"]);
         let found = vocabulary.expansions(&swedish(), "samarbetsavtal");
         assert!(found.contains("samarbete") && found.contains("avtal"), "{found:?}");
-        // a part that is no word of the site is not invented
+        // a long first part in its compound form is kept as written
         let vocabulary = Vocabulary::new("sv", ["avtal", "samarbetsavtal"]);
+        let found = vocabulary.expansions(&swedish(), "samarbetsavtal");
+        assert_eq!(found, BTreeSet::from(["samarbets".to_owned(), "avtal".to_owned()]));
+        // no part a word of the site: nothing is invented
+        let vocabulary = Vocabulary::new("sv", ["samarbetsavtal", "kommun"]);
         assert!(vocabulary.expansions(&swedish(), "samarbetsavtal").is_empty());
         // without compounds in the rules, nothing is split
         let vocabulary = Vocabulary::new("sv", ["samarbete", "avtal", "samarbetsavtal"]);
@@ -287,6 +336,41 @@ mod tests {
         assert!(vocabulary.expansions(&rules, "kaupunki").contains("kaupungin"));
         let parts = vocabulary.expansions(&rules, "ystävyyskaupunki");
         assert!(parts.contains("ystävyys") && parts.contains("kaupunki"), "{parts:?}");
+    }
+
+    #[test]
+    fn one_part_of_the_site_is_enough_when_the_other_is_long() {
+        let rules = Rules {
+            compounds: true,
+            grades: vec![("ng".into(), "nk".into())],
+            ..Rules::default()
+        };
+        // the last part a word of the site: both parts
+        let vocabulary = Vocabulary::new("fi", ["kaupunki", "ystävyyskaupunki"]);
+        let parts = vocabulary.expansions(&rules, "ystävyyskaupunki");
+        assert!(parts.contains("ystävyys") && parts.contains("kaupunki"), "{parts:?}");
+        // the first part a word of the site: only the rest
+        let vocabulary = Vocabulary::new("fi", ["elinkeinojen", "elinkeinoministeriö", "kansa", "kansainvälinen"]);
+        assert!(
+            vocabulary
+                .expansions(&rules, "elinkeinoministeriö")
+                .contains("ministeriö")
+        );
+        let chance = vocabulary.expansions(&rules, "kansainvälinen");
+        assert!(!chance.contains("kansa"), "{chance:?}");
+        // a short rest is not split off
+        let vocabulary = Vocabulary::new("fi", ["kaupunki", "kaupunkia"]);
+        assert!(!vocabulary.expansions(&rules, "kaupunkia").iter().any(|w| w == "a"));
+    }
+
+    #[test]
+    fn a_grade_is_found_through_an_inflected_stem() {
+        let rules = Rules {
+            grades: vec![("ng".into(), "nk".into())],
+            ..Rules::default()
+        };
+        let vocabulary = Vocabulary::new("fi", ["kaupunki", "kaupungeilla"]);
+        assert!(vocabulary.expansions(&rules, "kaupungeilla").contains("kaupunki"));
     }
 
     #[test]
