@@ -64,7 +64,8 @@ struct Extra {
     /// Its names in the other languages, and their ASCII spellings: ranked
     /// as its title is (`NAMES_FIELD`).
     names: BTreeSet<String>,
-    /// Parts of its compounds, other grades, ASCII spellings of its words.
+    /// Its description's words (not shown on the page, so not in its text),
+    /// parts of its compounds, other grades, ASCII spellings of its words.
     also: BTreeSet<String>,
 }
 
@@ -207,15 +208,20 @@ fn extras(site: &Site) -> BTreeMap<(String, String), Extra> {
             }
         }
     }
-    // every language's words, and the words of each page
+    // every language's words, the words of each page's indexed text (title
+    // and body), and of its description, which is not shown on the page
     let mut page_words: BTreeMap<usize, BTreeSet<String>> = BTreeMap::new();
+    let mut description_words: BTreeMap<usize, BTreeSet<String>> = BTreeMap::new();
     let mut all_words: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for (ix, page) in site.pages.iter().enumerate() {
-        let description = page.front.description.as_deref().unwrap_or("");
-        let text = format!("{} {description} {}", page.front.title, body_text(page.body()));
+        let text = format!("{} {}", page.front.title, body_text(page.body()));
         let words: Vec<String> = terms::words(&text).collect();
-        all_words.entry(&page.lang).or_default().extend(words.iter().cloned());
+        let description: Vec<String> = terms::words(page.front.description.as_deref().unwrap_or("")).collect();
+        let all = all_words.entry(&page.lang).or_default();
+        all.extend(words.iter().cloned());
+        all.extend(description.iter().cloned());
         page_words.insert(ix, words.into_iter().collect());
+        description_words.insert(ix, description.into_iter().collect());
     }
     // what each word of a language is also found by, worked out once per word
     let no_rules = Rules::default();
@@ -269,8 +275,9 @@ fn extras(site: &Site) -> BTreeMap<(String, String), Extra> {
         // kept even where the text has them too: a name ranks as a title
         let title: BTreeSet<String> = terms::words(&page.front.title).collect();
         names.retain(|word| !title.contains(word));
-        let mut also = BTreeSet::new();
-        for word in own.iter().chain(names.iter()) {
+        // the description's words find the page as its text does
+        let mut also = description_words[&ix].clone();
+        for word in own.iter().chain(&description_words[&ix]).chain(names.iter()) {
             match found_by[lang].get(word) {
                 Some(found) => also.extend(found.iter().cloned()),
                 None => also.extend(terms::ascii_spelling(word)),

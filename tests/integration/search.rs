@@ -88,6 +88,8 @@ fn every_page_is_indexed_with_what_else_finds_it() {
         words(&fragments["/sv/partners/tromso/"], "names"),
         ["tromso", "tromssa"]
     );
+    // the description is not on the page, but its words find it
+    assert!(words(&fragments["/sv/partners/tromso/"], "also").contains(&"ishavsstaden".to_owned()));
     // Finnish: the parts of ystävyyskaupunki, and kaupunki in its other grade
     let fi = words(&fragments["/fi/partners/oulu/"], "also");
     assert!(
