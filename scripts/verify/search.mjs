@@ -10,12 +10,13 @@
 // status line, and reads the result links: a `top3` page must be among the
 // first three, an `absent` page among none. It also runs axe-core on a
 // search page with results shown at 1280px and at 375px (with no horizontal
-// scrolling), checks the status line is a live region, that the results are
+// scrolling) and pa11y (HTML_CodeSniffer, WCAG2AA) on it, checks the status line is a live region, that the results are
 // an ordered list, that nothing from the index is written as markup, that
 // no request fails, and measures what the first query transfers.
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import puppeteer from 'puppeteer-core';
+import pa11y from 'pa11y';
 import { parseArgs, serveStatic, launchChromium, writeSummary } from './common.mjs';
 
 const require = createRequire(import.meta.url);
@@ -173,6 +174,20 @@ for (const lang of languages) {
       for (const n of v.nodes) problems.push(`${lang} ${label}: axe ${v.id} (${n.impact}) ${n.target.join(' ')} — ${v.help}`);
     }
     report.axe.push({ lang, viewport: label, violations: axe.violations.length });
+    if (label === '1280px') {
+      // pa11y on the same page with its results: it loads ?q= and waits until they are shown
+      const run = await pa11y(`${base}${lang}/search/?q=${encodeURIComponent(sample.query)}`, {
+        runners: ['htmlcs'],
+        standard: 'WCAG2AA',
+        timeout: 60000,
+        browser,
+        actions: ['wait for element .search-results li h2 a to be added'],
+        log: { debug() {}, info() {}, error(m) { console.error('pa11y: ' + m); } },
+      });
+      const errors = run.issues.filter((issue) => issue.type === 'error');
+      for (const e of errors) problems.push(`${lang}: pa11y ${e.code} ${e.selector} — ${e.message}`);
+      report.pa11y = [...(report.pa11y ?? []), { lang, errors: errors.length }];
+    }
     if (args.screenshots) {
       fs.mkdirSync(args.screenshots, { recursive: true });
       await shown.screenshot({ path: `${args.screenshots}/search-${lang}-${label}.png`, fullPage: false });
@@ -186,7 +201,9 @@ server.close();
 for (const p of new Set(problems)) console.log(`PROBLEM ${p}`);
 if (args.report) fs.writeFileSync(args.report, JSON.stringify(report, null, 1));
 const transfer = Object.entries(report.transfer).map(([l, b]) => `${l} ${(b / 1024).toFixed(0)} KB`).join(', ');
+const pa11yErrors = (report.pa11y ?? []).reduce((n, r) => n + r.errors, 0);
 const line = `queries=${queries.length} passed=${passed} failed=${failures.length}; problems=${new Set(problems).size}; ` +
+  `axe and pa11y with results: ${report.axe.reduce((n, r) => n + r.violations, 0)} violations, ${pa11yErrors} errors; ` +
   `first query transfers (compressed as served): ${transfer}`;
 const ok = failures.length === 0 && problems.length === 0;
 console.log(`search: ${ok ? 'PASS' : 'FAIL'} ${line}`);
