@@ -272,9 +272,9 @@ fn extras(site: &Site) -> BTreeMap<(String, String), Extra> {
         // names weigh as the title does; the rest as the text
         let mut names: BTreeSet<String> = names.iter().flat_map(|name| terms::words(name)).collect();
         names.extend(names.clone().iter().filter_map(|word| terms::ascii_spelling(word)));
-        // kept even where the text has them too: a name ranks as a title
-        let title: BTreeSet<String> = terms::words(&page.front.title).collect();
-        names.retain(|word| !title.contains(word));
+        // every page has its names there, its own title's words too, so that
+        // a page whose name is the same in every language (Boden) weighs as
+        // much for it as a page whose names only begin with it (Bodö, bodo)
         // the description's words find the page as its text does
         let mut also = description_words[&ix].clone();
         for word in own.iter().chain(&description_words[&ix]).chain(names.iter()) {
