@@ -61,7 +61,7 @@ struct Extra {
     section: Option<String>,
     /// Taxonomy → the titles of the page's terms in its language.
     filters: BTreeMap<String, Vec<String>>,
-    /// Its names in the other languages, and their ASCII spellings: ranked
+    /// Its names in every language (titles, an entity's short names) and their ASCII spellings: ranked
     /// as its title is (`NAMES_FIELD`).
     names: BTreeSet<String>,
     /// Its description's words (not shown on the page, so not in its text),
@@ -257,7 +257,7 @@ fn extras(site: &Site) -> BTreeMap<(String, String), Extra> {
                 .or_default()
                 .push(texts.t(lang, &format!("taxonomy.{taxonomy}.terms.{term}")));
         }
-        // the page's names in the other languages (its titles there, and
+        // the page's names in every language (its titles, and
         // an entity's short names) are words of it here too
         let mut names: Vec<&str> = site.ids[&page.id]
             .values()
