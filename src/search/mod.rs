@@ -93,7 +93,7 @@ pub fn index<'a>(
             let page = by_path.get(path)?;
             let html = std::str::from_utf8(bytes).ok()?;
             let extra = &extras[&(page.lang.clone(), page.id.clone())];
-            Some((path.to_owned(), with_extra(html, extra)))
+            Some((path.to_owned(), with_extra(&page.lang, html, extra)))
         })
         .collect();
     match run(documents) {
@@ -163,7 +163,7 @@ TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR TH
 SOFTWARE.\n";
 
 /// `html` with the page's extra fields before `</body>`, for the index.
-fn with_extra(html: &str, extra: &Extra) -> String {
+fn with_extra(lang: &str, html: &str, extra: &Extra) -> String {
     let mut block = String::from("<div data-pagefind-ignore>");
     if let Some(section) = &extra.section {
         block.push_str(&format!(
@@ -190,10 +190,31 @@ fn with_extra(html: &str, extra: &Extra) -> String {
         }
     }
     block.push_str("</div>");
-    match html.rfind("</body>") {
-        Some(at) => format!("{}{block}{}", &html[..at], &html[at..]),
-        None => format!("{html}{block}"),
+    // only what the theme marks, so Pagefind parses no header, menu or footer
+    match marked_part(html) {
+        Some(part) => format!(
+            "<html lang=\"{}\"><body>{part}{block}</body></html>",
+            escape::html_attr(lang)
+        ),
+        None => match html.rfind("</body>") {
+            Some(at) => format!("{}{block}{}", &html[..at], &html[at..]),
+            None => format!("{html}{block}"),
+        },
     }
+}
+
+/// The element of `html` the theme marks `data-pagefind-body`, from its
+/// start tag to the last end tag of its name.
+fn marked_part(html: &str) -> Option<&str> {
+    let mark = html.find(" data-pagefind-body")?;
+    let start = html[..mark].rfind('<')?;
+    let name: String = html[start + 1..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .collect();
+    let close = format!("</{name}>");
+    let end = html.rfind(&close).filter(|&end| end > mark)?;
+    Some(&html[start..end + close.len()])
 }
 
 /// The extra fields of every page, by (language, id).

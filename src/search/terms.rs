@@ -87,10 +87,17 @@ pub struct Vocabulary {
 impl Vocabulary {
     pub fn new<'a>(lang: &str, words: impl IntoIterator<Item = &'a str>) -> Self {
         let stemmer = stemmer(lang);
-        let mut counts: BTreeMap<String, BTreeMap<&str, usize>> = BTreeMap::new();
+        // each word stemmed once, however often it occurs
+        let mut occurrences: BTreeMap<&str, usize> = BTreeMap::new();
         for word in words {
-            let stem = stem(stemmer.as_ref(), word);
-            *counts.entry(stem).or_default().entry(word).or_default() += 1;
+            *occurrences.entry(word).or_default() += 1;
+        }
+        let mut counts: BTreeMap<String, BTreeMap<&str, usize>> = BTreeMap::new();
+        for (word, count) in occurrences {
+            counts
+                .entry(stem(stemmer.as_ref(), word))
+                .or_default()
+                .insert(word, count);
         }
         let words = counts
             .into_iter()
