@@ -23,7 +23,6 @@ use crate::diagnostics::Diagnostic;
 use crate::escape;
 use crate::render::OutputFile;
 use crate::site::Site;
-use crate::source::load::SourcePage;
 use crate::source::values::Localized;
 use crate::urls;
 use terms::{Rules, Vocabulary};
@@ -80,20 +79,20 @@ pub fn index<'a>(
     site: &Site,
     rendered: impl IntoIterator<Item = (&'a str, &'a [u8])>,
 ) -> (Vec<OutputFile>, Vec<Diagnostic>) {
-    let by_path: BTreeMap<String, &SourcePage> = site
+    let by_path: BTreeMap<String, usize> = site
         .pages
         .iter()
-        .map(|page| (format!("{}index.html", urls::page_dir(&page.lang, &page.id)), page))
+        .enumerate()
+        .map(|(ix, page)| (format!("{}index.html", urls::page_dir(&page.lang, &page.id)), ix))
         .collect();
     let extras = extras(site);
     // in path order: the index depends on the order pages are added in
     let documents: BTreeMap<String, String> = rendered
         .into_iter()
         .filter_map(|(path, bytes)| {
-            let page = by_path.get(path)?;
+            let ix = *by_path.get(path)?;
             let html = std::str::from_utf8(bytes).ok()?;
-            let extra = &extras[&(page.lang.clone(), page.id.clone())];
-            Some((path.to_owned(), with_extra(&page.lang, html, extra)))
+            Some((path.to_owned(), with_extra(&site.pages[ix].lang, html, &extras[ix])))
         })
         .collect();
     match run(documents) {
@@ -162,7 +161,8 @@ AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY
 TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE \
 SOFTWARE.\n";
 
-/// `html` with the page's extra fields before `</body>`, for the index.
+/// The document Pagefind indexes for a page: the part of `html` the theme
+/// marks (else all of it) with the page's extra fields.
 fn with_extra(lang: &str, html: &str, extra: &Extra) -> String {
     let mut block = String::from("<div data-pagefind-ignore>");
     if let Some(section) = &extra.section {
@@ -217,8 +217,8 @@ fn marked_part(html: &str) -> Option<&str> {
     Some(&html[start..end + close.len()])
 }
 
-/// The extra fields of every page, by (language, id).
-fn extras(site: &Site) -> BTreeMap<(String, String), Extra> {
+/// The extra fields of every page, in the order of `site.pages`.
+fn extras(site: &Site) -> Vec<Extra> {
     let texts = crate::render::Texts::new(&site.strings);
     // taxonomy terms of each id
     let mut terms_of: BTreeMap<&str, Vec<(&str, &str)>> = BTreeMap::new();
@@ -231,18 +231,18 @@ fn extras(site: &Site) -> BTreeMap<(String, String), Extra> {
     }
     // every language's words, the words of each page's indexed text (title
     // and body), and of its description, which is not shown on the page
-    let mut page_words: BTreeMap<usize, BTreeSet<String>> = BTreeMap::new();
-    let mut description_words: BTreeMap<usize, BTreeSet<String>> = BTreeMap::new();
+    let mut page_words: Vec<BTreeSet<String>> = Vec::with_capacity(site.pages.len());
+    let mut description_words: Vec<BTreeSet<String>> = Vec::with_capacity(site.pages.len());
     let mut all_words: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-    for (ix, page) in site.pages.iter().enumerate() {
+    for page in &site.pages {
         let text = format!("{} {}", page.front.title, body_text(page.body()));
         let words: Vec<String> = terms::words(&text).collect();
         let description: Vec<String> = terms::words(page.front.description.as_deref().unwrap_or("")).collect();
         let all = all_words.entry(&page.lang).or_default();
         all.extend(words.iter().cloned());
         all.extend(description.iter().cloned());
-        page_words.insert(ix, words.into_iter().collect());
-        description_words.insert(ix, description.into_iter().collect());
+        page_words.push(words.into_iter().collect());
+        description_words.push(description.into_iter().collect());
     }
     // what each word of a language is also found by, worked out once per word
     let no_rules = Rules::default();
@@ -264,7 +264,7 @@ fn extras(site: &Site) -> BTreeMap<(String, String), Extra> {
         })
         .collect();
 
-    let mut out = BTreeMap::new();
+    let mut out = Vec::with_capacity(site.pages.len());
     for (ix, page) in site.pages.iter().enumerate() {
         let lang = page.lang.as_str();
         let section = Site::parent(&page.id)
@@ -278,8 +278,10 @@ fn extras(site: &Site) -> BTreeMap<(String, String), Extra> {
                 .or_default()
                 .push(texts.t(lang, &format!("taxonomy.{taxonomy}.terms.{term}")));
         }
-        // the page's names in every language (its titles, and
-        // an entity's short names) are words of it here too
+        // the page's names in every language (its titles, and an entity's
+        // short names), its own title's words too, so that a page whose name
+        // is the same in every language (Boden) weighs as much for it as a
+        // page whose names only begin with it (Bodö, bodo)
         let mut names: Vec<&str> = site.ids[&page.id]
             .values()
             .map(|&other| site.pages[other].front.title.as_str())
@@ -289,31 +291,24 @@ fn extras(site: &Site) -> BTreeMap<(String, String), Extra> {
             Some(Localized::PerLanguage(by_lang)) => names.extend(by_lang.values().map(String::as_str)),
             None => {}
         }
-        let own = &page_words[&ix];
         // names weigh as the title does; the rest as the text
         let mut names: BTreeSet<String> = names.iter().flat_map(|name| terms::words(name)).collect();
         names.extend(names.clone().iter().filter_map(|word| terms::ascii_spelling(word)));
-        // every page has its names there, its own title's words too, so that
-        // a page whose name is the same in every language (Boden) weighs as
-        // much for it as a page whose names only begin with it (Bodö, bodo)
-        // the description's words find the page as its text does
-        let mut also = description_words[&ix].clone();
-        for word in own.iter().chain(&description_words[&ix]).chain(names.iter()) {
-            match found_by[lang].get(word) {
-                Some(found) => also.extend(found.iter().cloned()),
-                None => also.extend(terms::ascii_spelling(word)),
-            }
+        // the description's words find the page as its text does; what the
+        // words are also found by was worked out above (ASCII spellings of
+        // names are among the names already)
+        let (own, description) = (&page_words[ix], &description_words[ix]);
+        let mut also = description.clone();
+        for word in own.iter().chain(description).chain(&names) {
+            also.extend(found_by[lang].get(word).into_iter().flatten().cloned());
         }
         also.retain(|word| !own.contains(word) && !names.contains(word));
-        out.insert(
-            (page.lang.clone(), page.id.clone()),
-            Extra {
-                section,
-                filters,
-                names,
-                also,
-            },
-        );
+        out.push(Extra {
+            section,
+            filters,
+            names,
+            also,
+        });
     }
     out
 }

@@ -291,6 +291,14 @@ impl Collation {
 mod tests {
     use super::*;
 
+    fn finnish() -> Rules {
+        Rules {
+            compounds: true,
+            grades: vec![("ng".into(), "nk".into())],
+            ..Rules::default()
+        }
+    }
+
     fn swedish() -> Rules {
         Rules {
             compounds: true,
@@ -333,11 +341,7 @@ mod tests {
 
     #[test]
     fn finnish_words_are_found_in_their_other_grade() {
-        let rules = Rules {
-            compounds: true,
-            grades: vec![("ng".into(), "nk".into())],
-            ..Rules::default()
-        };
+        let rules = finnish();
         let vocabulary = Vocabulary::new("fi", ["kaupunki", "kaupungin", "ystävyys", "ystävyyskaupunki"]);
         assert!(vocabulary.expansions(&rules, "kaupungin").contains("kaupunki"));
         assert!(vocabulary.expansions(&rules, "kaupunki").contains("kaupungin"));
@@ -347,11 +351,7 @@ mod tests {
 
     #[test]
     fn one_part_of_the_site_is_enough_when_the_other_is_long() {
-        let rules = Rules {
-            compounds: true,
-            grades: vec![("ng".into(), "nk".into())],
-            ..Rules::default()
-        };
+        let rules = finnish();
         // the last part a word of the site: both parts
         let vocabulary = Vocabulary::new("fi", ["kaupunki", "ystävyyskaupunki"]);
         let parts = vocabulary.expansions(&rules, "ystävyyskaupunki");
