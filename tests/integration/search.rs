@@ -169,6 +169,8 @@ fn every_page_has_a_search_form_and_each_language_an_a_to_z_page() {
     assert!(main.contains(r#"<div id="search" class="search" hidden"#));
     assert!(main.contains(r#"<p class="search-status" role="status"></p>"#));
     assert!(page.contains(r#"<script type="module" src="../../assets/search."#));
+    // result links end as the site's links do (link_index_html), which the script reads
+    assert!(main.contains(r#"data-index-html="true""#), "{main}");
     // the plural forms of the count line, for the script
     assert!(
         main.contains(r#"data-count-one="{count} träff för ”{query}”""#),
