@@ -249,8 +249,27 @@ pub fn load_reusing(root: &Path, drafts: bool, reuse: &Reuse) -> (Option<Sources
         if !root.join(&file).exists() {
             continue;
         }
-        match read_text(root, &file).and_then(|text| yaml::parse::<Rules>(&file, &text, &text, 0)) {
+        let text = match read_text(root, &file) {
+            Ok(text) => text,
+            Err(d) => {
+                diagnostics.push(d);
+                continue;
+            }
+        };
+        match yaml::parse::<Rules>(&file, &text, &text, 0) {
             Ok(rules) => {
+                let problems = rules.problems();
+                diagnostics.extend(problems.into_iter().map(|(key, message)| {
+                    // at the key's line, where it is written at the start of one
+                    let at = text
+                        .match_indices(&format!("{key}:"))
+                        .map(|(at, _)| at)
+                        .find(|&at| at == 0 || text[..at].ends_with('\n'))
+                        .unwrap_or(0);
+                    Diagnostic::error(&file, message)
+                        .at_offset(&text, at)
+                        .with_hint("see \"Search\" in the README for what each key takes")
+                }));
                 search.insert(lang.clone(), rules);
             }
             Err(d) => diagnostics.push(d),

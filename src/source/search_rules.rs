@@ -22,3 +22,43 @@ pub struct Rules {
     /// The alphabet in its order, for the A–Z index (`a b … z å ä ö`).
     pub alphabet: Option<String>,
 }
+
+impl Rules {
+    /// What is wrong with rules that parsed: the key, and why.
+    pub fn problems(&self) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        if let Some(min) = self.min_part
+            && !(2..=12).contains(&min)
+        {
+            out.push((
+                "min_part",
+                format!("`min_part` is {min}; a part has from 2 to 12 letters"),
+            ));
+        }
+        if self.linking.iter().any(String::is_empty) {
+            out.push(("linking", "a linking letter is empty".to_owned()));
+        }
+        for (a, b) in &self.grades {
+            if a.is_empty() || b.is_empty() {
+                out.push(("grades", format!("the grade pair [{a:?}, {b:?}] has an empty side")));
+            } else if a == b {
+                out.push((
+                    "grades",
+                    format!("the grade pair [{a:?}, {b:?}] pairs letters with themselves"),
+                ));
+            }
+        }
+        if let Some(alphabet) = &self.alphabet {
+            let letters: Vec<&str> = alphabet.split_whitespace().collect();
+            let mut seen = std::collections::BTreeSet::new();
+            if letters.is_empty() {
+                out.push(("alphabet", "the alphabet is empty".to_owned()));
+            } else if let Some(long) = letters.iter().find(|l| l.chars().count() != 1) {
+                out.push(("alphabet", format!("`{long}` in the alphabet is not one letter")));
+            } else if let Some(twice) = letters.iter().find(|l| !seen.insert(**l)) {
+                out.push(("alphabet", format!("`{twice}` is in the alphabet twice")));
+            }
+        }
+        out
+    }
+}

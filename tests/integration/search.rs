@@ -201,3 +201,26 @@ fn a_mistake_in_a_languages_search_rules_is_named_where_it_is() {
     assert!(run.stderr.contains("i18n/fi.search.yaml:2:1"), "{}", run.stderr);
     assert!(run.stderr.contains("grades"), "the nearest key as hint: {}", run.stderr);
 }
+
+#[test]
+fn search_rules_that_parse_but_mean_nothing_are_refused() {
+    let site = Site::fixture("search");
+    site.write(
+        "i18n/sv.search.yaml",
+        "compounds: true\nlinking: [\"\"]\ngrades:\n  - [\"\", a]\nalphabet: \"a a b\"\nmin_part: 0\n",
+    );
+    let run = site.build();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    for expected in [
+        "i18n/sv.search.yaml:2:1",
+        "a linking letter is empty",
+        "i18n/sv.search.yaml:3:1",
+        "has an empty side",
+        "i18n/sv.search.yaml:5:1",
+        "`a` is in the alphabet twice",
+        "i18n/sv.search.yaml:6:1",
+        "`min_part` is 0",
+    ] {
+        assert!(run.stderr.contains(expected), "{expected} not in {}", run.stderr);
+    }
+}
