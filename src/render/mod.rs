@@ -163,6 +163,9 @@ struct SearchPage {
     /// "{count} träffar för ”{query}”", per plural category.
     count: Vec<Form>,
     filters: Vec<Filter>,
+    /// `form=token` for each form of the language's exact words, separated
+    /// by spaces: a query's word the script sends as the token.
+    exact: String,
     az: Vec<Letter>,
 }
 
@@ -1065,6 +1068,11 @@ fn search_context(site: &Site, texts: &Texts, lang: &str, assets: &Assets) -> Co
                 title: texts.t(lang, &format!("taxonomy.{taxonomy}.title")),
             })
             .collect(),
+        exact: rules
+            .exact_forms()
+            .map(|(form, lemma)| format!("{form}={}", crate::search::terms::exact_token(lemma)))
+            .collect::<Vec<_>>()
+            .join(" "),
         az,
     });
     ctx

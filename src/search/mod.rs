@@ -86,13 +86,16 @@ pub fn index<'a>(
         .map(|(ix, page)| (format!("{}index.html", urls::page_dir(&page.lang, &page.id)), ix))
         .collect();
     let extras = extras(site);
+    let no_rules = Rules::default();
     // in path order: the index depends on the order pages are added in
     let documents: BTreeMap<String, String> = rendered
         .into_iter()
         .filter_map(|(path, bytes)| {
             let ix = *by_path.get(path)?;
             let html = std::str::from_utf8(bytes).ok()?;
-            Some((path.to_owned(), with_extra(&site.pages[ix].lang, html, &extras[ix])))
+            let lang = &site.pages[ix].lang;
+            let rules = site.search.get(lang).unwrap_or(&no_rules);
+            Some((path.to_owned(), with_extra(lang, rules, html, &extras[ix])))
         })
         .collect();
     match run(documents) {
@@ -162,8 +165,26 @@ TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR TH
 SOFTWARE.\n";
 
 /// The document Pagefind indexes for a page: the part of `html` the theme
-/// marks (else all of it) with the page's extra fields.
-fn with_extra(lang: &str, html: &str, extra: &Extra) -> String {
+/// marks (else all of it) with the page's extra fields, and the token of
+/// each exact word (`rules.exact`) one of whose forms it has.
+fn with_extra(lang: &str, rules: &Rules, html: &str, extra: &Extra) -> String {
+    let part = marked_part(html);
+    let mut names: Vec<String> = extra.names.iter().cloned().collect();
+    let mut also: Vec<String> = extra.also.iter().cloned().collect();
+    if !rules.exact.is_empty() {
+        // once per occurrence, as the engine counts words; among the names
+        // when the page is named by it (Boden)
+        let lemma_of: BTreeMap<&str, &str> = rules.exact_forms().collect();
+        let text = text_of(part.unwrap_or(html));
+        let occurrences = terms::words(&text).chain(extra.also.iter().cloned());
+        also.extend(occurrences.filter_map(|word| lemma_of.get(word.as_str()).map(|lemma| terms::exact_token(lemma))));
+        let named: BTreeSet<String> = extra
+            .names
+            .iter()
+            .filter_map(|word| lemma_of.get(word.as_str()).map(|lemma| terms::exact_token(lemma)))
+            .collect();
+        names.extend(named);
+    }
     let mut block = String::from("<div data-pagefind-ignore>");
     if let Some(section) = &extra.section {
         block.push_str(&format!(
@@ -180,9 +201,8 @@ fn with_extra(lang: &str, html: &str, extra: &Extra) -> String {
             ));
         }
     }
-    for (field, words) in [(NAMES_FIELD, &extra.names), ("also", &extra.also)] {
+    for (field, words) in [(NAMES_FIELD, names), ("also", also)] {
         if !words.is_empty() {
-            let words: Vec<&str> = words.iter().map(String::as_str).collect();
             block.push_str(&format!(
                 "<span data-pagefind-meta=\"{field}\">{}</span>",
                 escape::html_attr(&words.join(" "))
@@ -191,7 +211,7 @@ fn with_extra(lang: &str, html: &str, extra: &Extra) -> String {
     }
     block.push_str("</div>");
     // only what the theme marks, so Pagefind parses no header, menu or footer
-    match marked_part(html) {
+    match part {
         Some(part) => format!(
             "<html lang=\"{}\"><body>{part}{block}</body></html>",
             escape::html_attr(lang)
@@ -201,6 +221,24 @@ fn with_extra(lang: &str, html: &str, extra: &Extra) -> String {
             None => format!("{html}{block}"),
         },
     }
+}
+
+/// The text of `html`: what is outside its tags.
+fn text_of(html: &str) -> String {
+    let mut text = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                text.push(' ');
+            }
+            _ if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text
 }
 
 /// The element of `html` the theme marks `data-pagefind-body`, from its

@@ -67,6 +67,14 @@ pub fn ascii_spelling(word: &str) -> Option<String> {
     Some(out)
 }
 
+/// The word the index holds for a page that has a form of an exact word
+/// (`kunta`, see [`Rules::exact`]), and that a query for one of its forms
+/// is sent as. No word of a language begins with `qxq`, and no stemmer
+/// shortens the word, so it finds only itself.
+pub fn exact_token(lemma: &str) -> String {
+    format!("qxq{}qxq", base_letters(lemma))
+}
+
 /// `text` lower-cased and without accents, for ordering and grouping.
 pub fn base_letters(text: &str) -> String {
     text.to_lowercase()
@@ -378,6 +386,21 @@ mod tests {
         };
         let vocabulary = Vocabulary::new("fi", ["kaupunki", "kaupungeilla"]);
         assert!(vocabulary.expansions(&rules, "kaupungeilla").contains("kaupunki"));
+    }
+
+    #[test]
+    fn an_exact_words_token_is_its_own_stem_in_every_language() {
+        for lang in ["sv", "fi", "en"] {
+            let stemmer = stemmer(lang).expect("a stemmer");
+            for lemma in ["kunta", "boden", "city", "kemiä"] {
+                let token = exact_token(lemma);
+                assert_eq!(stemmer.stem(&token), token, "{lang}");
+                assert_eq!(words(&token).collect::<Vec<_>>(), [token.as_str()]);
+            }
+        }
+        // the stemmer alone cannot tell kunta from kun
+        let finnish = stemmer("fi").expect("a stemmer");
+        assert_eq!(finnish.stem("kunta"), finnish.stem("kun"));
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! How a language's words are searched: `i18n/<lang>.search.yaml`. Read
 //! here; used by [`crate::search`].
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 
 /// How one language's words are split and matched, from
@@ -21,9 +23,23 @@ pub struct Rules {
     pub grades: Vec<(String, String)>,
     /// The alphabet in its order, for the A–Z index (`a b … z å ä ö`).
     pub alphabet: Option<String>,
+    /// Words found only by the forms listed (the word itself among them),
+    /// because the stemmer cuts them to a stem that begins other words:
+    /// Finnish `kunta` stems to `kun` ("when").
+    pub exact: BTreeMap<String, Vec<String>>,
 }
 
 impl Rules {
+    /// Each form of an exact word with the word it is a form of; the word
+    /// itself among its forms.
+    pub fn exact_forms(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.exact.iter().flat_map(|(lemma, forms)| {
+            std::iter::once(lemma)
+                .chain(forms)
+                .map(move |form| (form.as_str(), lemma.as_str()))
+        })
+    }
+
     /// What is wrong with rules that parsed: the key, and why.
     pub fn problems(&self) -> Vec<(&'static str, String)> {
         let mut out = Vec::new();
@@ -48,6 +64,18 @@ impl Rules {
                 ));
             }
         }
+        let mut lemma_of: BTreeMap<String, &str> = BTreeMap::new();
+        for (lemma, forms) in &self.exact {
+            for form in std::iter::once(lemma).chain(forms) {
+                if !is_one_word(form) {
+                    out.push(("exact", format!("`{form}` under `{lemma}` is not one lower-case word")));
+                } else if let Some(other) = lemma_of.insert(form.clone(), lemma)
+                    && other != lemma.as_str()
+                {
+                    out.push(("exact", format!("`{form}` is a form of both `{other}` and `{lemma}`")));
+                }
+            }
+        }
         if let Some(alphabet) = &self.alphabet {
             let letters: Vec<&str> = alphabet.split_whitespace().collect();
             let mut seen = std::collections::BTreeSet::new();
@@ -61,4 +89,10 @@ impl Rules {
         }
         out
     }
+}
+
+/// A word as the index splits text into words: letters and digits only,
+/// lower-case.
+fn is_one_word(form: &str) -> bool {
+    !form.is_empty() && form.chars().all(char::is_alphanumeric) && form.to_lowercase() == form
 }

@@ -98,6 +98,19 @@ fn every_page_is_indexed_with_what_else_finds_it() {
     );
     // words the page has itself are not repeated
     assert!(!also.contains(&"uleåborg".to_owned()), "{also:?}");
+
+    // kunta stems to kun ("when"): a page with a form of kunta holds the
+    // exact word's token, once per form; a page that only says kun does not
+    let token = "qxqkuntaqxq".to_owned();
+    assert_eq!(fi.iter().filter(|word| **word == token).count(), 1, "{fi:?}");
+    let partners = words(&fragments["/fi/partners/"], "also");
+    assert!(
+        fragments["/fi/partners/"]["content"]
+            .as_str()
+            .unwrap()
+            .contains(" kun ")
+    );
+    assert!(!partners.contains(&token), "{partners:?}");
 }
 
 #[test]
@@ -171,6 +184,16 @@ fn every_page_has_a_search_form_and_each_language_an_a_to_z_page() {
     assert!(page.contains(r#"<script type="module" src="../../assets/search."#));
     // result links end as the site's links do (link_index_html), which the script reads
     assert!(main.contains(r#"data-index-html="true""#), "{main}");
+    // the forms of exact words, which the script sends as their token
+    let fi_page = site.output("fi/search/index.html");
+    let fi = main_of(&fi_page);
+    assert!(fi.contains(" kunnan=qxqkuntaqxq "), "{fi}");
+    assert!(!main.contains("kunnan="), "Finnish rules only: {main}");
+    // said when the script cannot run; the script removes it
+    assert!(
+        main.contains(r#"<p class="search-noscript" id="search-noscript">"#),
+        "{main}"
+    );
     // the plural forms of the count line, for the script
     assert!(
         main.contains(r#"data-count-one="{count} träff för ”{query}”""#),
@@ -207,7 +230,7 @@ fn search_rules_that_parse_but_mean_nothing_are_refused() {
     let site = Site::fixture("search");
     site.write(
         "i18n/sv.search.yaml",
-        "compounds: true\nlinking: [\"\"]\ngrades:\n  - [\"\", a]\nalphabet: \"a a b\"\nmin_part: 0\n",
+        "compounds: true\nlinking: [\"\"]\ngrades:\n  - [\"\", a]\nalphabet: \"a a b\"\nmin_part: 0\nexact:\n  boden: [Bodens]\n  bod: [boden]\n",
     );
     let run = site.build();
     assert_eq!(run.code, 1, "{}", run.stderr);
@@ -220,6 +243,9 @@ fn search_rules_that_parse_but_mean_nothing_are_refused() {
         "`a` is in the alphabet twice",
         "i18n/sv.search.yaml:6:1",
         "`min_part` is 0",
+        "i18n/sv.search.yaml:7:1",
+        "`Bodens` under `boden` is not one lower-case word",
+        "`boden` is a form of both `bod` and `boden`",
     ] {
         assert!(run.stderr.contains(expected), "{expected} not in {}", run.stderr);
     }

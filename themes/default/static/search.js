@@ -22,6 +22,7 @@ async function start(box, field) {
   const plural = new Intl.PluralRules(lang);
   const number = new Intl.NumberFormat(lang);
   box.hidden = false;
+  document.getElementById("search-noscript")?.remove();
 
   const fill = (pattern, values) =>
     pattern.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? values[name] : whole));
@@ -29,6 +30,17 @@ async function start(box, field) {
     const form = box.dataset["count" + capital(plural.select(count))] ?? box.dataset.countOther;
     return fill(form, { count: number.format(count), query });
   };
+
+  // words the stemmer would cut too short (kunta → kun, "when"), each
+  // form with the word the index holds for the pages that have one
+  const exact = new Map(
+    (box.dataset.exact ?? "").split(" ").filter(Boolean).map((pair) => pair.split("=")),
+  );
+  const asked = (query) =>
+    query
+      .split(/\s+/)
+      .map((word) => exact.get(bare(word, lang)) ?? word)
+      .join(" ");
 
   let pagefind;
   try {
@@ -109,7 +121,7 @@ async function start(box, field) {
       return;
     }
     status.textContent = box.dataset.loading;
-    const search = await pagefind.search(query, { filters: chosen() });
+    const search = await pagefind.search(asked(query), { filters: chosen() });
     if (mine !== sequence) {
       return;
     }
@@ -137,8 +149,12 @@ async function start(box, field) {
       return;
     }
     list.querySelector(".search-more")?.remove();
+    // the forms of the exact words asked, marked in excerpts as the engine
+    // marks the other words (it finds those pages by the token)
+    const tokens = new Set(asked(field.value.trim()).split(" "));
+    const forms = new Set([...exact].filter(([, token]) => tokens.has(token)).map(([form]) => form));
     for (const page of data) {
-      list.append(item(page));
+      list.append(item(page, forms));
     }
     shown += next.length;
     if (shown < results.length) {
@@ -153,7 +169,7 @@ async function start(box, field) {
     }
   }
 
-  function item(page) {
+  function item(page, forms) {
     const li = document.createElement("li");
     const heading = document.createElement("h2");
     const link = document.createElement("a");
@@ -168,7 +184,7 @@ async function start(box, field) {
       li.append(section);
     }
     const excerpt = document.createElement("p");
-    excerpt.append(...marked(page.excerpt));
+    excerpt.append(...marked(page.excerpt, forms, lang));
     li.append(excerpt);
     return li;
   }
@@ -195,17 +211,34 @@ async function start(box, field) {
   box.dataset.ready = "";
 }
 
-// An excerpt's text with its <mark> elements, and nothing else of its markup.
-function marked(excerpt) {
+// An excerpt's text with its <mark> elements, and nothing else of its
+// markup; a word among `forms` is marked too.
+function marked(excerpt, forms, lang) {
   const parsed = new DOMParser().parseFromString(excerpt, "text/html").body;
-  return Array.from(parsed.childNodes, (node) => {
+  return Array.from(parsed.childNodes).flatMap((node) => {
     if (node.nodeName === "MARK") {
-      const mark = document.createElement("mark");
-      mark.textContent = node.textContent;
-      return mark;
+      return [mark(node.textContent)];
     }
-    return document.createTextNode(node.textContent);
+    if (forms.size === 0) {
+      return [document.createTextNode(node.textContent)];
+    }
+    // words and what is between them, in turn
+    return node.textContent
+      .split(/([\p{L}\p{N}]+)/u)
+      .filter(Boolean)
+      .map((part) => (forms.has(bare(part, lang)) ? mark(part) : document.createTextNode(part)));
   });
+}
+
+function mark(text) {
+  const element = document.createElement("mark");
+  element.textContent = text;
+  return element;
+}
+
+// A word as the index has it: lower-case, without what surrounds it.
+function bare(word, lang) {
+  return word.toLocaleLowerCase(lang).replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, "");
 }
 
 function capital(word) {
