@@ -51,12 +51,27 @@ pub fn render_site(options: &BuildOptions) -> (Vec<OutputFile>, Vec<Diagnostic>,
     files.sort_by(|a, b| a.path.cmp(&b.path));
     // one file beside several pages under one name is published once
     files.dedup();
+    // a page whose address the site makes for something else is named at its file
+    let page_at: std::collections::HashMap<String, &std::path::Path> = site
+        .pages
+        .iter()
+        .map(|page| {
+            let path = format!("{}index.html", crate::urls::page_dir(&page.lang, &page.id));
+            (path, page.file.as_path())
+        })
+        .collect();
     for pair in files.windows(2) {
         if pair[0].path == pair[1].path {
-            diagnostics.push(
-                Diagnostic::error(&pair[0].path, format!("two outputs want the path `{}`", pair[0].path))
+            let path = &pair[0].path;
+            diagnostics.push(match page_at.get(path) {
+                Some(file) => Diagnostic::error(
+                    *file,
+                    format!("the site makes another page at this page's address `{}`", path.trim_end_matches("index.html")),
+                )
+                    .with_hint("the search page, taxonomies and their terms have their own addresses; rename the page's file or folder"),
+                None => Diagnostic::error(path, format!("two outputs want the path `{path}`"))
                     .with_hint("a section or taxonomy has the same name as another page"),
-            );
+            });
         }
     }
     diagnostics::sort(&mut diagnostics);

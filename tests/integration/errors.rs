@@ -38,6 +38,7 @@ error_case!(invalid_utf8);
 error_case!(broken_link);
 error_case!(broken_anchor);
 error_case!(duplicate_id);
+error_case!(page_at_search_address);
 error_case!(path_traversal);
 error_case!(bad_yaml_facts);
 error_case!(unknown_term);
