@@ -7,6 +7,7 @@
 
 pub mod assets;
 pub mod cache;
+pub mod data;
 pub mod feeds;
 pub mod print;
 
@@ -392,6 +393,10 @@ pub fn render(
     files.extend(crate::render::feeds::atom_feeds(site, &|page| {
         page_content(site, page, None)
     }));
+    let (data, data_diagnostics) = crate::render::data::files(site);
+    files.extend(data);
+    let mut diagnostics = diagnostics;
+    diagnostics.extend(data_diagnostics);
     (files, diagnostics)
 }
 

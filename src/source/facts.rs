@@ -61,11 +61,33 @@ pub struct Period {
     pub to: Option<PartialDate>,
 }
 
+/// A place in degrees (WGS 84): finite, latitude −90…90, longitude −180…180.
 #[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Coordinates {
+    #[serde(deserialize_with = "latitude")]
     pub lat: f64,
+    #[serde(deserialize_with = "longitude")]
     pub lon: f64,
+}
+
+fn latitude<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    degrees(d, 90.0, "latitude", "north of the equator positive, as 65.0121")
+}
+
+fn longitude<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    degrees(d, 180.0, "longitude", "east of Greenwich positive, as 25.4651")
+}
+
+fn degrees<'de, D: serde::Deserializer<'de>>(d: D, limit: f64, what: &str, example: &str) -> Result<f64, D::Error> {
+    let value = f64::deserialize(d)?;
+    if value.is_finite() && (-limit..=limit).contains(&value) {
+        Ok(value)
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "{what} {value} is not between -{limit} and {limit} (degrees, {example})"
+        )))
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

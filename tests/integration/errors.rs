@@ -41,6 +41,7 @@ error_case!(duplicate_id);
 error_case!(page_at_search_address);
 error_case!(path_traversal);
 error_case!(bad_yaml_facts);
+error_case!(coordinates_out_of_range);
 error_case!(unknown_term);
 error_case!(unknown_language);
 error_case!(unknown_config_key);

@@ -14,6 +14,7 @@ mod fuzz_regressions;
 mod i18n_status;
 mod incremental;
 mod markdown_safety;
+mod open_data;
 mod output_dir;
 mod print;
 mod search;

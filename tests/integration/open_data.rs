@@ -1,0 +1,136 @@
+//! Open data: `data/entities.json`, `entities.csv`, `figures.csv` and
+//! `entities.geojson`, read back with a JSON parser and an RFC 4180 reader.
+
+use crate::common::Site;
+
+fn built() -> Site {
+    let site = Site::fixture("open_data");
+    let run = site.build();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    site
+}
+
+fn json(site: &Site, path: &str) -> serde_json::Value {
+    serde_json::from_str(&site.output(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+#[test]
+fn every_entity_is_in_every_file_with_its_facts() {
+    let site = built();
+    let entities = json(&site, "data/entities.json");
+    let entities = entities["entities"].as_array().unwrap();
+    let ids: Vec<&str> = entities.iter().map(|e| e["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        ids,
+        ["networks/bothnian-arc", "partners/oulu", "twin-towns/puerto-cabezas"]
+    );
+
+    let oulu = &entities[1];
+    assert_eq!(oulu["kind"], "partner-city");
+    assert_eq!(
+        oulu["name"],
+        serde_json::json!({"sv": "Uleåborg", "fi": "Oulu", "en": "Oulu"})
+    );
+    assert_eq!(oulu["country"], serde_json::json!(["FI"]));
+    assert_eq!(oulu["since"], "2019-02");
+    assert_eq!(oulu["coordinates"], serde_json::json!({"lat": 65.0121, "lon": 25.4651}));
+    assert_eq!(oulu["figures"][0]["value"], 214000.0);
+    assert_eq!(oulu["figures"][0]["year"], 2023);
+    assert_eq!(oulu["figures"][0]["source"]["en"], "City of Oulu, \"Facts\", 2023");
+    assert_eq!(oulu["url"]["fi"], "https://example.org/intl/fi/partners/oulu/");
+    // a page only in Swedish has only its Swedish address; its names come from its facts
+    let arc = &entities[0];
+    assert_eq!(arc["url"].as_object().unwrap().len(), 1);
+    assert_eq!(arc["name"]["fi"], "Perämerenkaari");
+    assert_eq!(arc["country"], serde_json::json!(["SE", "FI"]));
+    let cabezas = &entities[2];
+    assert_eq!(cabezas["period"], serde_json::json!({"from": "1987", "to": "2017-06"}));
+    assert_eq!(cabezas["status"], "dormant");
+    // no name in the facts: the page's title in each language, the source's where it has none
+    assert_eq!(cabezas["name"]["fi"], "Puerto Cabezas");
+
+    // RFC 4180: CRLF after every record, quotes doubled, the same ids in the same order
+    let csv = site.output("data/entities.csv");
+    assert!(
+        csv.ends_with("\r\n") && !csv.replace("\r\n", "").contains('\n'),
+        "{csv:?}"
+    );
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
+    assert_eq!(&header[..5], ["id", "kind", "name_sv", "name_fi", "name_en"]);
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let csv_ids: Vec<&str> = rows.iter().map(|row| &row[0]).collect();
+    assert_eq!(csv_ids, ids);
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    assert_eq!(&rows[0][column("country")], "SE;FI");
+    assert_eq!(
+        &rows[2][column("website")],
+        "https://example.org/puerto-cabezas?a=1&b=2"
+    );
+    assert_eq!(&rows[2][column("lon")], "-83.3833");
+    let figures = site.output("data/figures.csv");
+    let mut reader = csv::Reader::from_reader(figures.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(&rows[0][0], "partners/oulu");
+    assert_eq!(&rows[0][7], "Oulun kaupunki, \"Faktat\", 2023");
+
+    // GeoJSON (RFC 7946): a point per entity with coordinates, longitude first
+    let geo = json(&site, "data/entities.geojson");
+    assert_eq!(geo["type"], "FeatureCollection");
+    let features = geo["features"].as_array().unwrap();
+    let placed: Vec<&str> = features.iter().map(|f| f["id"].as_str().unwrap()).collect();
+    assert_eq!(placed, ["partners/oulu", "twin-towns/puerto-cabezas"]);
+    assert_eq!(
+        features[1]["geometry"],
+        serde_json::json!({"type": "Point", "coordinates": [-83.3833, 14.0333]})
+    );
+    assert_eq!(features[0]["properties"]["name"]["sv"], "Uleåborg");
+    assert!(features[0]["properties"].get("coordinates").is_none());
+}
+
+#[test]
+fn the_data_files_are_the_same_each_time() {
+    let site = built();
+    let first: Vec<(String, Vec<u8>)> = site
+        .output_tree()
+        .into_iter()
+        .filter(|(path, _)| path.starts_with("data/"))
+        .collect();
+    assert_eq!(first.len(), 4);
+    assert_eq!(site.build().code, 0);
+    let second: Vec<(String, Vec<u8>)> = site
+        .output_tree()
+        .into_iter()
+        .filter(|(path, _)| path.starts_with("data/"))
+        .collect();
+    assert!(first == second, "a second build published other data");
+}
+
+#[test]
+fn a_country_that_is_not_an_iso_code_is_named_where_it_is() {
+    let site = Site::fixture("open_data");
+    let facts = std::fs::read_to_string(site.root().join("content/networks/bothnian-arc.yaml")).unwrap();
+    site.write(
+        "content/networks/bothnian-arc.yaml",
+        &facts.replace("[se, fi]", "[se, finland]"),
+    );
+    // a country the site knows, by a name that is not its code
+    let strings = std::fs::read_to_string(site.root().join("i18n/sv.yaml")).unwrap();
+    site.write(
+        "i18n/sv.yaml",
+        &strings.replacen("      se: Sverige\n", "      se: Sverige\n      finland: Finland\n", 1),
+    );
+    let run = site.build();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("content/networks/bothnian-arc.yaml:4:15"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("`finland` is not an ISO 3166-1 alpha-2 code"),
+        "{}",
+        run.stderr
+    );
+}
