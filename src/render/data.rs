@@ -66,13 +66,27 @@ struct Figure<'a> {
     year: i32,
 }
 
+/// The id of every language's page about the files.
+pub const PAGE_ID: &str = "open-data";
+
+/// The files, in the order the page lists them: name, format, and the key
+/// of its description among the interface strings.
+pub const FILES: [(&str, &str, &str); 4] = [
+    ("entities.json", "JSON", "open_data.file.json"),
+    ("entities.csv", "CSV", "open_data.file.csv"),
+    ("figures.csv", "CSV", "open_data.file.figures"),
+    ("entities.geojson", "GeoJSON", "open_data.file.geojson"),
+];
+
+/// The entities the files give: facts of an id that has pages.
+pub fn entities(site: &Site) -> impl Iterator<Item = (&String, &crate::source::load::EntityFacts)> {
+    site.facts.iter().filter(|(id, _)| site.ids.contains_key(*id))
+}
+
 /// The data files, or what in the facts cannot be given as open data.
 pub fn files(site: &Site) -> (Vec<OutputFile>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
-    let entities: Vec<Entity> = site
-        .facts
-        .iter()
-        .filter(|(id, _)| site.ids.contains_key(*id))
+    let entities: Vec<Entity> = entities(site)
         .map(|(id, facts)| {
             let (entity, problems) = entity(site, id, &facts.facts);
             diagnostics.extend(problems.into_iter().map(|((line, col), message)| {
@@ -87,12 +101,18 @@ pub fn files(site: &Site) -> (Vec<OutputFile>, Vec<Diagnostic>) {
         return (Vec::new(), diagnostics);
     }
     let languages: Vec<&str> = site.languages().iter().map(String::as_str).collect();
-    let files = vec![
-        OutputFile::new(format!("{DATA_DIR}/entities.json"), json(&entities)),
-        OutputFile::new(format!("{DATA_DIR}/entities.csv"), entities_csv(&entities, &languages)),
-        OutputFile::new(format!("{DATA_DIR}/figures.csv"), figures_csv(&entities, &languages)),
-        OutputFile::new(format!("{DATA_DIR}/entities.geojson"), geojson(&entities)),
-    ];
+    let files = FILES
+        .iter()
+        .map(|(name, _, _)| {
+            let bytes = match *name {
+                "entities.json" => json(&entities),
+                "entities.csv" => entities_csv(&entities, &languages),
+                "figures.csv" => figures_csv(&entities, &languages),
+                _ => geojson(&entities),
+            };
+            OutputFile::new(format!("{DATA_DIR}/{name}"), bytes)
+        })
+        .collect();
     (files, diagnostics)
 }
 

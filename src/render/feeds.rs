@@ -54,6 +54,9 @@ pub fn sitemap(site: &Site) -> Vec<OutputFile> {
         entry(id, &langs, lastmod);
     }
     let all: Vec<&String> = site.languages().iter().collect();
+    if site.config.build.open_data {
+        entry(crate::render::data::PAGE_ID, &all, None);
+    }
     for taxonomy in &site.config.site.taxonomies {
         entry(taxonomy, &all, None);
         for term in site.terms.get(taxonomy.as_str()).into_iter().flat_map(|t| t.keys()) {

@@ -218,6 +218,30 @@ struct Context {
     /// The search page of this language, which the header's form goes to.
     search: Option<String>,
     search_page: Option<SearchPage>,
+    /// The open data page of this language, which the footer links to.
+    open_data: Option<String>,
+    open_data_page: Option<OpenDataPage>,
+}
+
+/// What only the open data page has.
+#[derive(Serialize)]
+struct OpenDataPage {
+    files: Vec<DataFile>,
+    /// How many entities the files give, and how many of them have coordinates.
+    count: usize,
+    located: usize,
+    licence: Option<Link>,
+    /// The columns of `entities.csv` with what each holds.
+    columns: Vec<(String, String)>,
+}
+
+#[derive(Serialize)]
+struct DataFile {
+    name: String,
+    href: String,
+    format: &'static str,
+    size: String,
+    description: String,
 }
 
 /// Extra facts from other stages that pages show (the PDF's size).
@@ -382,6 +406,22 @@ pub fn render(
         jobs.push(Job::Chooser);
         jobs.push(Job::NotFound);
     }
+    // the open data files, and a page per language that lists them with their
+    // sizes: made again when an entity's page or facts are
+    let data_changed = ids.is_none_or(|ids| ids.iter().any(|id| site.facts.contains_key(id)));
+    let (data, data_diagnostics) = if site.config.build.open_data && data_changed {
+        data::files(site)
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    if site.config.build.open_data && data_changed && data_diagnostics.is_empty() {
+        let sizes: Vec<usize> = data.iter().map(|file| file.bytes.len()).collect();
+        jobs.extend(
+            site.languages()
+                .iter()
+                .map(|lang| Job::OpenData(lang.clone(), sizes.clone())),
+        );
+    }
 
     let results: Vec<Result<OutputFile, Diagnostic>> = jobs
         .par_iter()
@@ -393,7 +433,6 @@ pub fn render(
     files.extend(crate::render::feeds::atom_feeds(site, &|page| {
         page_content(site, page, None)
     }));
-    let (data, data_diagnostics) = crate::render::data::files(site);
     files.extend(data);
     let mut diagnostics = diagnostics;
     diagnostics.extend(data_diagnostics);
@@ -408,6 +447,8 @@ enum Job {
         term: Option<String>,
     },
     Search(String),
+    /// A language's open data page, with the sizes of the files in bytes.
+    OpenData(String, Vec<usize>),
     Chooser,
     NotFound,
 }
@@ -446,6 +487,11 @@ fn render_job(
             format!("{}index.html", urls::page_dir(lang, SEARCH_ID)),
             "search.html",
             search_context(site, &texts, lang, assets),
+        ),
+        Job::OpenData(lang, sizes) => (
+            format!("{}index.html", urls::page_dir(lang, data::PAGE_ID)),
+            "open-data.html",
+            open_data_context(site, &texts, lang, assets, sizes),
         ),
         Job::Chooser => (
             "index.html".to_owned(),
@@ -645,6 +691,13 @@ fn base_context(site: &Site, texts: &Texts, lang: &str, dir: &str, assets: &Asse
             .build
             .search
             .then(|| urls::link_to_dir(dir, &urls::page_dir(lang, SEARCH_ID), site.config.build.link_index_html)),
+        open_data: site.config.build.open_data.then(|| {
+            urls::link_to_dir(
+                dir,
+                &urls::page_dir(lang, data::PAGE_ID),
+                site.config.build.link_index_html,
+            )
+        }),
         ..Context::default()
     }
 }
@@ -812,12 +865,7 @@ fn downloads(site: &Site, lang: &str, dir: &str, extras: &Extras) -> Downloads {
             site.config.build.link_index_html,
         ),
         pdf_href: extras.pdfs.get(lang).map(|(path, _)| urls::relative(dir, path)),
-        pdf_size: extras.pdfs.get(lang).map(|(_, size)| {
-            format!(
-                "{} kB",
-                site.strings.format_number(lang, (*size as f64 / 1000.0).round())
-            )
-        }),
+        pdf_size: extras.pdfs.get(lang).map(|(_, size)| size_text(site, lang, *size)),
     }
 }
 
@@ -1081,6 +1129,84 @@ fn search_context(site: &Site, texts: &Texts, lang: &str, assets: &Assets) -> Co
         az,
     });
     ctx
+}
+
+/// The open data page: the files with their formats and sizes, their
+/// licence, and what the columns of the CSV hold.
+fn open_data_context(site: &Site, texts: &Texts, lang: &str, assets: &Assets, sizes: &[usize]) -> Context {
+    let dir = urls::page_dir(lang, data::PAGE_ID);
+    let mut ctx = base_context(site, texts, lang, &dir, assets, "open-data");
+    languages_context(site, texts, &mut ctx, lang, &dir, data::PAGE_ID, true);
+    ctx.title = texts.t(lang, "open_data.title");
+    ctx.breadcrumbs.push(Link {
+        title: texts.t(lang, "nav.home"),
+        href: ctx.home.clone(),
+        hreflang: None,
+        note: None,
+    });
+    let files = data::FILES
+        .iter()
+        .zip(sizes)
+        .map(|((name, format, description), size)| DataFile {
+            name: (*name).to_owned(),
+            href: urls::relative(&dir, &format!("{}/{name}", data::DATA_DIR)),
+            format,
+            size: size_text(site, lang, *size),
+            description: texts.t(lang, description),
+        })
+        .collect();
+    let per_language = |prefix: &str| {
+        site.languages()
+            .iter()
+            .map(|l| format!("{prefix}_{l}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let columns = [
+        ("id", "id"),
+        ("kind", "kind"),
+        ("name", "name_*"),
+        ("country", "country"),
+        ("status", "status"),
+        ("since", "since"),
+        ("period", "period_from, period_to"),
+        ("coordinates", "lat, lon"),
+        ("website", "website"),
+        ("focus", "focus"),
+        ("figures", "figures"),
+        ("url", "url_*"),
+    ]
+    .map(|(key, columns)| {
+        let columns = match columns.strip_suffix("_*") {
+            Some(prefix) => per_language(prefix),
+            None => columns.to_owned(),
+        };
+        (columns, texts.t(lang, &format!("open_data.column.{key}")))
+    })
+    .to_vec();
+    let entities: Vec<_> = data::entities(site).collect();
+    ctx.open_data_page = Some(OpenDataPage {
+        files,
+        count: entities.len(),
+        located: entities
+            .iter()
+            .filter(|(_, facts)| facts.facts.coordinates.is_some())
+            .count(),
+        licence: site.config.open_data.licence.as_ref().map(|licence| Link {
+            title: licence.name.clone(),
+            href: licence.url.as_str().to_owned(),
+            hreflang: None,
+            note: None,
+        }),
+        columns,
+    });
+    ctx
+}
+
+/// A file's size as the site writes sizes: "412 kB".
+fn size_text(site: &Site, lang: &str, bytes: usize) -> String {
+    let kb = (bytes as f64 / 1000.0).round().max(1.0);
+    format!("{} kB", site.strings.format_number(lang, kb))
 }
 
 fn chooser_context(site: &Site, texts: &Texts, assets: &Assets) -> Context {

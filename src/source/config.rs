@@ -20,6 +20,25 @@ pub struct Config {
     #[serde(default)]
     pub build: BuildConfig,
     pub plan: Option<PlanConfig>,
+    #[serde(default)]
+    pub open_data: OpenDataConfig,
+}
+
+/// `[open_data]`: what the open data files (`data/`) are published under.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpenDataConfig {
+    /// The licence of the files, as the publisher has decided it.
+    pub licence: Option<Licence>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Licence {
+    /// Its name as readers know it: "CC0 1.0".
+    pub name: String,
+    /// Its text, where it is published.
+    pub url: link_policy::WebUrl,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -92,6 +111,10 @@ pub struct BuildConfig {
     /// an A–Z index of the pages) per language.
     #[serde(default = "yes")]
     pub search: bool,
+    /// The entities' facts as open data (`data/`) and a page per language
+    /// that explains them.
+    #[serde(default = "yes")]
+    pub open_data: bool,
 }
 
 impl Default for BuildConfig {
@@ -101,6 +124,7 @@ impl Default for BuildConfig {
             allow_html: true,
             link_index_html: true,
             search: true,
+            open_data: true,
         }
     }
 }

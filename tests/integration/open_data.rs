@@ -134,3 +134,62 @@ fn a_country_that_is_not_an_iso_code_is_named_where_it_is() {
         run.stderr
     );
 }
+
+#[test]
+fn each_language_has_a_page_that_explains_the_files() {
+    let site = Site::fixture("open_data");
+    let config = std::fs::read_to_string(site.root().join("book.toml")).unwrap();
+    site.write(
+        "book.toml",
+        &format!(
+            "{config}\n[open_data]\nlicence = {{ name = \"CC0 1.0\", url = \"https://creativecommons.org/publicdomain/zero/1.0/\" }}\n"
+        ),
+    );
+    let run = site.build();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let page = site.output("fi/open-data/index.html");
+    let main = crate::common::main_of(&page);
+    assert!(main.contains("<h1>Avoin data</h1>"), "{main}");
+    // every file, linked, with its size as published
+    let size = site.output("data/entities.json").len();
+    let kb = (size as f64 / 1000.0).round().max(1.0);
+    assert!(
+        main.contains(&format!(
+            r#"<a href="../../data/entities.json" type="application/json">entities.json</a> <span class="meta">(JSON, {kb} kB)</span>"#
+        )),
+        "{main}"
+    );
+    for name in ["entities.csv", "figures.csv", "entities.geojson"] {
+        assert!(main.contains(&format!("../../data/{name}")), "{name}: {main}");
+    }
+    assert!(main.contains("Tietueiden määrä: 3 (joista koordinaatit: 2)."), "{main}");
+    assert!(
+        main.contains(r#"<a href="https://creativecommons.org/publicdomain/zero/1.0/">CC0 1.0</a>"#),
+        "{main}"
+    );
+    assert!(main.contains("<code>name_sv, name_fi, name_en</code>"), "{main}");
+    // linked from every page's footer, and in the sitemap
+    assert!(
+        site.output("sv/partners/oulu/index.html")
+            .contains(r#"<a href="../../open-data/index.html">Öppna data</a>"#)
+    );
+    assert!(
+        site.output("sitemap.xml")
+            .contains("https://example.org/intl/en/open-data/")
+    );
+}
+
+#[test]
+fn without_a_licence_the_page_says_so_and_without_open_data_nothing_is_made() {
+    let site = built();
+    let main = site.output("en/open-data/index.html");
+    assert!(main.contains("The municipality has not yet stated a licence for the files."));
+
+    let config = std::fs::read_to_string(site.root().join("book.toml")).unwrap();
+    site.write("book.toml", &format!("{config}\n[build]\nopen_data = false\n"));
+    let run = site.build();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!site.output_exists("data"));
+    assert!(!site.output_exists("en/open-data/index.html"));
+    assert!(!site.output("en/index.html").contains("open-data"));
+}
