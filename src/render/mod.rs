@@ -10,6 +10,7 @@ pub mod cache;
 pub mod data;
 pub mod feeds;
 pub mod print;
+pub mod structured;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -218,6 +219,8 @@ struct Context {
     /// The search page of this language, which the header's form goes to.
     search: Option<String>,
     search_page: Option<SearchPage>,
+    /// The page's schema.org graph (JSON-LD), safe inside a script element.
+    json_ld: Option<String>,
     /// The open data page of this language, which the footer links to.
     open_data: Option<String>,
     open_data_page: Option<OpenDataPage>,
@@ -504,6 +507,32 @@ fn render_job(
             not_found_context(site, &texts, assets),
         ),
     };
+    let mut ctx = ctx;
+    let term_id = match job {
+        Job::Taxonomy { taxonomy, term, .. } => match term {
+            Some(term) => format!("{taxonomy}/{term}"),
+            None => taxonomy.clone(),
+        },
+        _ => String::new(),
+    };
+    let subject = match job {
+        Job::Page(ix) => Some(structured::Subject::Page(&site.pages[*ix])),
+        Job::Taxonomy { .. } => Some(structured::Subject::Generated {
+            id: &term_id,
+            title: &ctx.title,
+        }),
+        Job::Search(_) => Some(structured::Subject::Generated {
+            id: SEARCH_ID,
+            title: &ctx.title,
+        }),
+        Job::OpenData(..) => Some(structured::Subject::Generated {
+            id: data::PAGE_ID,
+            title: &ctx.title,
+        }),
+        Job::Chooser | Job::NotFound => None,
+    };
+    let json_ld = subject.map(|subject| structured::json_ld(site, &texts, extras, &ctx.lang, &subject));
+    ctx.json_ld = json_ld;
     texts.check(site, &path)?;
     let template = env.get_template(template).map_err(|e| template_diagnostic(site, &e))?;
     let html = template

@@ -51,6 +51,8 @@ struct PrintContext {
     favicon: Option<String>,
     canonical: String,
     home: String,
+    /// The page's schema.org graph (JSON-LD), safe inside a script element.
+    json_ld: String,
     chapters: Vec<ChapterView>,
 }
 
@@ -171,6 +173,16 @@ pub fn render(
                 &dir,
                 &urls::page_dir(lang, &plan.section),
                 site.config.build.link_index_html,
+            ),
+            json_ld: crate::render::structured::json_ld(
+                site,
+                &crate::render::Texts::new(&site.strings),
+                &crate::render::Extras::default(),
+                lang,
+                &crate::render::structured::Subject::Generated {
+                    id: &format!("{}/print", plan.section),
+                    title: &plan_page.front.title,
+                },
             ),
             chapters: chapters(site, lang, true)
                 .into_iter()

@@ -22,6 +22,56 @@ pub struct Config {
     pub plan: Option<PlanConfig>,
     #[serde(default)]
     pub open_data: OpenDataConfig,
+    #[serde(default)]
+    pub structured_data: StructuredDataConfig,
+}
+
+/// `[structured_data]`: what the schema.org data in every page calls things.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StructuredDataConfig {
+    /// What the site's author is (`GovernmentOrganization` for a
+    /// municipality); `Organization` when not given.
+    pub publisher: Option<SchemaType>,
+    /// The schema.org type of the entities of each kind (`partner-city =
+    /// "City"`); an entity of a kind not listed is a `Place` when it has
+    /// coordinates, else a `Thing`.
+    #[serde(default)]
+    pub types: std::collections::BTreeMap<Slug, SchemaType>,
+}
+
+/// The schema.org types an entity or the publisher may be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum SchemaType {
+    City,
+    Place,
+    Organization,
+    GovernmentOrganization,
+    Project,
+    Event,
+    Thing,
+}
+
+impl SchemaType {
+    pub fn name(self) -> &'static str {
+        match self {
+            SchemaType::City => "City",
+            SchemaType::Place => "Place",
+            SchemaType::Organization => "Organization",
+            SchemaType::GovernmentOrganization => "GovernmentOrganization",
+            SchemaType::Project => "Project",
+            SchemaType::Event => "Event",
+            SchemaType::Thing => "Thing",
+        }
+    }
+
+    /// An organisation of some kind, which has members.
+    pub fn is_organization(self) -> bool {
+        matches!(
+            self,
+            SchemaType::Organization | SchemaType::GovernmentOrganization | SchemaType::Project
+        )
+    }
 }
 
 /// `[open_data]`: what the open data files (`data/`) are published under.

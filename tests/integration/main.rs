@@ -19,4 +19,5 @@ mod output_dir;
 mod print;
 mod search;
 mod serve;
+mod structured_data;
 mod xml;
