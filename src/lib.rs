@@ -15,6 +15,7 @@ pub mod cli;
 pub mod commands;
 pub mod diagnostics;
 pub mod escape;
+pub mod map;
 pub mod output;
 #[cfg(feature = "pdf")]
 pub mod pdf;

@@ -9,6 +9,7 @@ pub mod assets;
 pub mod cache;
 pub mod data;
 pub mod feeds;
+mod maps;
 pub mod print;
 pub mod structured;
 
@@ -221,6 +222,8 @@ struct Context {
     search_page: Option<SearchPage>,
     /// The page's schema.org graph (JSON-LD), safe inside a script element.
     json_ld: Option<String>,
+    /// The map of a section's places, or an entity's locator.
+    map: Option<maps::MapView>,
     /// The open data page of this language, which the footer links to.
     open_data: Option<String>,
     open_data_page: Option<OpenDataPage>,
@@ -871,6 +874,7 @@ fn page_context(site: &Site, texts: &Texts, page: &SourcePage, dir: &str, assets
             ));
         }
     }
+    ctx.map = maps::map_view(site, texts, page, dir);
     if let (Some(plan), Some(chapter)) = (&site.plan, site.chapter(&page.id)) {
         let pos = plan.chapters.iter().position(|c| c.id == chapter.id).unwrap_or(0);
         let prev = pos.checked_sub(1).and_then(|p| plan.chapters.get(p));
@@ -938,13 +942,7 @@ fn facts_context(
         row("facts.lead", lead.get(lang, source).to_owned(), None);
     }
     if let Some(c) = &f.coordinates {
-        let value = format!(
-            "{}° N, {}° {}",
-            strings.format_number(lang, round4(c.lat)),
-            strings.format_number(lang, round4(c.lon.abs())),
-            if c.lon < 0.0 { "W" } else { "E" }
-        );
-        row("facts.coordinates", value, None);
+        row("facts.coordinates", coordinates_text(strings, lang, c), None);
     }
     if let Some(website) = &f.website {
         row(
@@ -1230,6 +1228,17 @@ fn open_data_context(site: &Site, texts: &Texts, lang: &str, assets: &Assets, si
         columns,
     });
     ctx
+}
+
+/// A place's coordinates as pages show them: "65,0121° N, 25,4651° E".
+fn coordinates_text(strings: &Strings, lang: &str, c: &crate::source::facts::Coordinates) -> String {
+    format!(
+        "{}° {}, {}° {}",
+        strings.format_number(lang, round4(c.lat.abs())),
+        if c.lat < 0.0 { "S" } else { "N" },
+        strings.format_number(lang, round4(c.lon.abs())),
+        if c.lon < 0.0 { "W" } else { "E" }
+    )
 }
 
 /// A file's size as the site writes sizes: "412 kB".

@@ -24,6 +24,47 @@ pub struct Config {
     pub open_data: OpenDataConfig,
     #[serde(default)]
     pub structured_data: StructuredDataConfig,
+    #[serde(default)]
+    pub map: MapConfig,
+}
+
+/// `[map]`: which pages show a map of their places.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MapConfig {
+    /// Sections whose page shows a map of the places of its entities (or,
+    /// where they have none, of the entities they relate to); when not
+    /// given, every section with an entity that has coordinates.
+    pub sections: Option<Vec<Id>>,
+    /// The home page of each language shows every place.
+    #[serde(default = "yes")]
+    pub home: bool,
+    /// An entity's page shows a small map of where it is.
+    #[serde(default = "yes")]
+    pub locator: bool,
+    /// The place the site is about, drawn as a labelled star.
+    pub origin: Option<MapOrigin>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MapOrigin {
+    pub name: Localized,
+    #[serde(deserialize_with = "crate::source::facts::latitude")]
+    pub lat: f64,
+    #[serde(deserialize_with = "crate::source::facts::longitude")]
+    pub lon: f64,
+}
+
+impl Default for MapConfig {
+    fn default() -> Self {
+        MapConfig {
+            sections: None,
+            home: true,
+            locator: true,
+            origin: None,
+        }
+    }
 }
 
 /// `[structured_data]`: what the schema.org data in every page calls things.

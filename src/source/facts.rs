@@ -62,7 +62,7 @@ pub struct Period {
 }
 
 /// A place in degrees (WGS 84): finite, latitude −90…90, longitude −180…180.
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Coordinates {
     #[serde(deserialize_with = "latitude")]
@@ -71,11 +71,11 @@ pub struct Coordinates {
     pub lon: f64,
 }
 
-fn latitude<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+pub(crate) fn latitude<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
     degrees(d, 90.0, "latitude", "north of the equator positive, as 65.0121")
 }
 
-fn longitude<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+pub(crate) fn longitude<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
     degrees(d, 180.0, "longitude", "east of Greenwich positive, as 25.4651")
 }
 

@@ -13,6 +13,7 @@ mod fuzz_corpus;
 mod fuzz_regressions;
 mod i18n_status;
 mod incremental;
+mod maps;
 mod markdown_safety;
 mod open_data;
 mod output_dir;
