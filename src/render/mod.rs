@@ -8,6 +8,7 @@
 pub mod assets;
 pub mod cache;
 pub mod data;
+pub mod dcat;
 pub mod feeds;
 mod maps;
 pub mod print;
@@ -239,6 +240,8 @@ struct OpenDataPage {
     licence: Option<Link>,
     /// The columns of `entities.csv` with what each holds.
     columns: Vec<(String, String)>,
+    /// The catalogue for data portals (`datasets/dcat.rdf`).
+    catalogue: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -439,6 +442,9 @@ pub fn render(
     files.extend(crate::render::feeds::atom_feeds(site, &|page| {
         page_content(site, page, None)
     }));
+    if !data.is_empty() {
+        files.push(dcat::catalogue(site, &Texts::new(&site.strings)));
+    }
     files.extend(data);
     let mut diagnostics = diagnostics;
     diagnostics.extend(data_diagnostics);
@@ -1226,6 +1232,7 @@ fn open_data_context(site: &Site, texts: &Texts, lang: &str, assets: &Assets, si
             note: None,
         }),
         columns,
+        catalogue: Some(urls::relative(&dir, dcat::PATH)),
     });
     ctx
 }

@@ -121,6 +121,40 @@ impl SchemaType {
 pub struct OpenDataConfig {
     /// The licence of the files, as the publisher has decided it.
     pub licence: Option<Licence>,
+    /// The publisher's Swedish organisation number (`212000-2627`), which
+    /// names it in the catalogue as the Swedish data portal does.
+    #[serde(default, deserialize_with = "organisation_number")]
+    pub organisation_number: Option<String>,
+    /// Where questions about the data go: the catalogue's contact point.
+    #[serde(default, deserialize_with = "email")]
+    pub contact_email: Option<String>,
+}
+
+fn organisation_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let number = String::deserialize(d)?;
+    let digits: String = number.chars().filter(char::is_ascii_digit).collect();
+    let shape_ok = number.chars().all(|c| c.is_ascii_digit() || c == '-') && number.matches('-').count() <= 1;
+    if digits.len() == 10 && shape_ok {
+        Ok(Some(number))
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "`{number}` is not a Swedish organisation number (ten digits, as 212000-2627)"
+        )))
+    }
+}
+
+fn email<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let email = String::deserialize(d)?;
+    let valid = email.split_once('@').is_some_and(|(local, domain)| {
+        !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+    }) && email
+        .chars()
+        .all(|c| c.is_ascii_graphic() && !"<>\"'\\()[],;:".contains(c) || c == '@' || c == '.');
+    if valid && email.matches('@').count() == 1 {
+        Ok(Some(email))
+    } else {
+        Err(serde::de::Error::custom(format!("`{email}` is not an e-mail address")))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]

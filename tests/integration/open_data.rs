@@ -190,6 +190,122 @@ fn without_a_licence_the_page_says_so_and_without_open_data_nothing_is_made() {
     let run = site.build();
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(!site.output_exists("data"));
+    assert!(!site.output_exists("datasets"));
     assert!(!site.output_exists("en/open-data/index.html"));
     assert!(!site.output("en/index.html").contains("open-data"));
+}
+
+#[test]
+fn the_catalogue_for_data_portals_is_rdf_with_named_resources() {
+    use oxrdfio::{RdfFormat, RdfParser};
+    let site = Site::fixture("open_data");
+    let config = std::fs::read_to_string(site.root().join("book.toml")).unwrap();
+    site.write(
+        "book.toml",
+        &format!(
+            "{config}\n[open_data]\nlicence = {{ name = \"CC0 1.0\", url = \"https://creativecommons.org/publicdomain/zero/1.0/\" }}\norganisation_number = \"212000-2627\"\ncontact_email = \"data@example.org\"\n"
+        ),
+    );
+    site.write(
+        "content/partners/oulu.fi.md",
+        "---\ntitle: Oulu\ndate: \"2024-03-05\"\n---\nText.\n",
+    );
+    let run = site.build();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let rdf = site.output("datasets/dcat.rdf");
+    let quads: Vec<_> = RdfParser::from_format(RdfFormat::RdfXml)
+        .for_slice(rdf.as_bytes())
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap_or_else(|e| panic!("{e}\n{rdf}"));
+    let rdf_type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type";
+    let typed = |class: &str| -> Vec<_> {
+        quads
+            .iter()
+            .filter(|q| q.predicate.as_str() == rdf_type && q.object.to_string() == format!("<{class}>"))
+            .map(|q| q.subject.clone())
+            .collect()
+    };
+    for (class, count) in [
+        ("http://www.w3.org/ns/dcat#Catalog", 1),
+        ("http://www.w3.org/ns/dcat#Dataset", 1),
+        ("http://www.w3.org/ns/dcat#Distribution", 4),
+        ("http://xmlns.com/foaf/0.1/Agent", 1),
+        ("http://www.w3.org/2006/vcard/ns#Organization", 1),
+    ] {
+        let subjects = typed(class);
+        assert_eq!(subjects.len(), count, "{class}");
+        for subject in subjects {
+            assert!(subject.is_named_node(), "{class} is a blank node");
+        }
+    }
+    // no blank node anywhere
+    assert!(
+        quads
+            .iter()
+            .all(|q| !q.subject.is_blank_node() && !q.object.is_blank_node())
+    );
+    let objects_of = |predicate: &str| -> Vec<String> {
+        quads
+            .iter()
+            .filter(|q| q.predicate.as_str() == predicate)
+            .map(|q| q.object.to_string())
+            .collect()
+    };
+    let titles = objects_of("http://purl.org/dc/terms/title");
+    assert!(
+        titles.iter().any(|t| t.ends_with("@sv")) && titles.iter().any(|t| t.ends_with("@en")),
+        "{titles:?}"
+    );
+    // modified is the newest date of the content
+    assert!(
+        objects_of("http://purl.org/dc/terms/modified")
+            .contains(&"\"2024-03-05\"^^<http://www.w3.org/2001/XMLSchema#date>".to_owned())
+    );
+    assert!(
+        objects_of("http://purl.org/dc/terms/license")
+            .contains(&"<https://creativecommons.org/publicdomain/zero/1.0/>".to_owned())
+    );
+    assert!(
+        objects_of("http://purl.org/dc/terms/publisher")
+            .contains(&"<https://dataportal.se/organisation/SE2120002627>".to_owned())
+    );
+    assert!(objects_of("http://www.w3.org/2006/vcard/ns#hasEmail").contains(&"<mailto:data@example.org>".to_owned()));
+    assert!(
+        objects_of("http://www.w3.org/ns/dcat#downloadURL")
+            .contains(&"<https://example.org/intl/data/entities.geojson>".to_owned())
+    );
+    // the open data page links it
+    assert!(
+        site.output("en/open-data/index.html")
+            .contains(r#"<a href="../../datasets/dcat.rdf" type="application/rdf+xml">dcat.rdf</a>"#)
+    );
+}
+
+#[test]
+fn an_organisation_number_or_e_mail_that_is_not_one_is_named_in_book_toml() {
+    let site = Site::fixture("open_data");
+    let config = std::fs::read_to_string(site.root().join("book.toml")).unwrap();
+    site.write(
+        "book.toml",
+        &format!("{config}\n[open_data]\norganisation_number = \"2120-0026\"\n"),
+    );
+    let run = site.build();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("`2120-0026` is not a Swedish organisation number"),
+        "{}",
+        run.stderr
+    );
+    site.write(
+        "book.toml",
+        &format!("{config}\n[open_data]\ncontact_email = \"data at example.org\"\n"),
+    );
+    let run = site.build();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("`data at example.org` is not an e-mail address"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("book.toml:"), "{}", run.stderr);
 }
