@@ -174,7 +174,26 @@ pub fn check(data: &[u8]) {
         date: (2024, 3, 1),
         contents_label: inject("Innehåll", payload),
         page_label: inject("Sida {page} av {pages}", payload),
-        images: images(&chapters),
+        images: {
+            let mut images = images(&chapters);
+            images.insert(
+                "/map.svg".to_owned(),
+                plansite::pdf::Image {
+                    bytes: br#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10"/></svg>"#
+                        .as_slice()
+                        .into(),
+                    width: 10,
+                },
+            );
+            images
+        },
+        // the map's text comes from the content (names, kinds, countries)
+        map: Some(plansite::pdf::EditionMap {
+            path: "/map.svg".to_owned(),
+            alt: inject("Karta: planen", payload),
+            caption: inject("Platserna på kartan", payload),
+            places: vec![inject("Uleåborg – Samarbetspartner, Finland", payload)],
+        }),
         chapters,
     };
 
@@ -354,6 +373,12 @@ fn neutral(edition: &Edition) -> Edition {
         page_label: "Sida {page} av {pages}".to_owned(),
         chapters,
         images: BTreeMap::new(),
+        map: edition.map.as_ref().map(|map| plansite::pdf::EditionMap {
+            path: map.path.clone(),
+            alt: plain(&map.alt),
+            caption: plain(&map.caption),
+            places: map.places.iter().map(|place| plain(place)).collect(),
+        }),
     }
 }
 

@@ -34,6 +34,31 @@ pub(super) fn document(edition: &Edition) -> String {
         "#outline(title: [{}], indent: auto)\n\n",
         text(&edition.contents_label)
     ));
+    if let Some(map) = &edition.map {
+        // the places numbered as on the map: its text alternative in print
+        // too, on the same page
+        out.push_str(&format!(
+            "#figure(image({}, height: 15cm, alt: {}), caption: [{}])
+
+",
+            string(&map.path),
+            string(&map.alt),
+            text(&map.caption)
+        ));
+        for place in &map.places {
+            out.push_str(&format!(
+                "+ {}
+",
+                text(place)
+            ));
+        }
+        out.push_str(
+            "
+#pagebreak(weak: true)
+
+",
+        );
+    }
     // A link to a label that is not in the document stops typst, so links
     // point only at labels that were written. The first pass finds those.
     let labels = chapters(edition, &BTreeSet::new()).1;

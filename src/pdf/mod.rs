@@ -43,6 +43,20 @@ pub struct Edition {
     /// (`/assets/files/karta.1a2b3c4d5e.png`); an image not here shows as
     /// its description.
     pub images: BTreeMap<String, Image>,
+    /// A map of the places the plan names, after the table of contents.
+    pub map: Option<EditionMap>,
+}
+
+/// The map of an edition: an SVG among its images, with its text.
+#[derive(Debug, Clone)]
+pub struct EditionMap {
+    /// The path of the SVG among the edition's images.
+    pub path: String,
+    /// The text alternative: its title and description.
+    pub alt: String,
+    pub caption: String,
+    /// The places, in the order of their numbers on the map.
+    pub places: Vec<String>,
 }
 
 /// An image file of the edition.
@@ -198,6 +212,7 @@ mod tests {
             page_label: "Sida {page} av {pages}".into(),
             chapters,
             images: BTreeMap::new(),
+            map: None,
         }
     }
 
@@ -421,6 +436,45 @@ mod tests {
             .map(|lang| String::from_utf8_lossy(lang).into_owned())
             .collect();
         assert_eq!(langs, BTreeSet::from(["fi".to_owned(), "sv".to_owned()]));
+    }
+
+    #[test]
+    fn a_map_is_a_figure_with_its_text_and_numbered_places() {
+        let mut edition = edition(vec![chapter("1", 1, "a", "Text.")]);
+        let svg = crate::map::overview(
+            &[crate::map::Place {
+                number: Some(1),
+                at: (25.4651, 65.0121),
+                shape: crate::map::Shape(0),
+            }],
+            None,
+            "Karta: planen",
+            "1 plats.",
+            "Övriga världen",
+        )
+        .unwrap();
+        edition.images.insert(
+            "/map.svg".into(),
+            Image {
+                bytes: svg.into_bytes().into(),
+                width: 600,
+            },
+        );
+        edition.map = Some(EditionMap {
+            path: "/map.svg".into(),
+            alt: "Karta: planen 1 plats.".into(),
+            caption: "Platserna".into(),
+            places: vec!["Uleåborg – Samarbetspartner, Finland".into()],
+        });
+        let source = markup(&edition);
+        assert!(source.contains("alt: \"Karta: planen 1 plats.\""), "{source}");
+        let pages = page_texts(&edition);
+        assert!(
+            pages
+                .iter()
+                .any(|page| page.contains("Uleåborg – Samarbetspartner, Finland")),
+            "{pages:?}"
+        );
     }
 
     #[test]

@@ -21,6 +21,11 @@ pub struct MapView {
     legend: Vec<LegendItem>,
     /// The places in the order of their numbers; empty on a locator.
     places: Vec<MapPlace>,
+    /// The SVG's title and description, as text.
+    #[serde(skip)]
+    title: String,
+    #[serde(skip)]
+    desc: String,
 }
 
 #[derive(Serialize)]
@@ -69,6 +74,48 @@ pub(super) fn map_view(site: &Site, texts: &Texts, page: &SourcePage, dir: &str)
     } else {
         return config.locator.then(|| locator(site, texts, page)).flatten();
     };
+    places_map(site, texts, lang, Some(dir), ids, &page.front.title)
+}
+
+/// The map of the places the home page shows, for the plan's PDF:
+/// the SVG, its text alternative (title and description), and each place
+/// as a line of the numbered list beside it.
+pub(crate) fn plan_map(
+    site: &Site,
+    texts: &Texts,
+    lang: &str,
+    title: &str,
+) -> Option<(String, String, String, Vec<String>)> {
+    if !site.config.map.home {
+        return None;
+    }
+    let ids: Vec<&str> = site.facts.keys().map(String::as_str).collect();
+    let view = places_map(site, texts, lang, None, ids, title)?;
+    let alt = format!("{} {}", view.title, view.desc);
+    let lines = view
+        .places
+        .iter()
+        .map(|p| {
+            if p.country.is_empty() {
+                format!("{} – {}", p.link.title, p.kind)
+            } else {
+                format!("{} – {}, {}", p.link.title, p.kind, p.country)
+            }
+        })
+        .collect();
+    Some((view.svg, alt, view.heading, lines))
+}
+
+/// The map of the places of `ids` that have coordinates, linked from
+/// `dir` (absolute URLs without one).
+fn places_map(
+    site: &Site,
+    texts: &Texts,
+    lang: &str,
+    dir: Option<&str>,
+    ids: Vec<&str>,
+    title: &str,
+) -> Option<MapView> {
     let shapes = shapes(site);
     // near places first, each group from north to south: the numbers follow the map
     let mut located: Vec<(&str, Coordinates)> = ids
@@ -106,8 +153,24 @@ pub(super) fn map_view(site: &Site, texts: &Texts, page: &SourcePage, dir: &str)
             at: (at.lon, at.lat),
             shape,
         });
+        let link = match dir {
+            Some(dir) => link(site, dir, lang, id, None)?,
+            None => {
+                let page = site.version(id, lang)?;
+                Link {
+                    title: page
+                        .front
+                        .link_title
+                        .clone()
+                        .unwrap_or_else(|| page.front.title.clone()),
+                    href: String::new(),
+                    hreflang: None,
+                    note: None,
+                }
+            }
+        };
         places.push(MapPlace {
-            link: link(site, dir, lang, id, None)?,
+            link,
             kind: kind_name,
             country: facts
                 .country
@@ -144,7 +207,7 @@ pub(super) fn map_view(site: &Site, texts: &Texts, page: &SourcePage, dir: &str)
         ),
         None => desc,
     };
-    let title = texts.t_with(lang, "map.title", None, &[("title", page.front.title.clone())]);
+    let title = texts.t_with(lang, "map.title", None, &[("title", title.to_owned())]);
     let svg = map::overview(&drawn, origin.as_ref(), &title, &desc, &texts.t(lang, "map.world"))?;
     let mut legend: Vec<LegendItem> = origin
         .map(|origin| LegendItem {
@@ -162,6 +225,8 @@ pub(super) fn map_view(site: &Site, texts: &Texts, page: &SourcePage, dir: &str)
         svg,
         legend,
         places,
+        title,
+        desc,
     })
 }
 
@@ -190,6 +255,8 @@ fn locator(site: &Site, texts: &Texts, page: &SourcePage) -> Option<MapView> {
         svg: map::locator(place, origin.as_ref(), &title, &desc)?,
         legend: Vec::new(),
         places: Vec::new(),
+        title,
+        desc,
     })
 }
 

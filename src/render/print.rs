@@ -238,6 +238,36 @@ fn pdfs(site: &Site, cache: &Cache) -> (Vec<OutputFile>, Vec<Diagnostic>) {
             let plan_page = site.version(&plan.section, lang)?;
             let texts = crate::render::Texts::new(&site.strings);
             let t = |lang: &str, key: &str, args: &[(&str, String)]| texts.t_with(lang, key, None, args);
+            let map = super::maps::plan_map(site, &texts, lang, &plan_page.front.title);
+            let mut images: std::collections::BTreeMap<String, crate::pdf::Image> = site
+                .published
+                .iter()
+                .filter_map(|(path, file)| {
+                    let (width, _) = file.size?;
+                    let image = crate::pdf::Image {
+                        bytes: site.files[path].bytes.clone(),
+                        width,
+                    };
+                    Some((format!("/{}", file.path), image))
+                })
+                .collect();
+            // the map among the images, under a name no published file has
+            const MAP_PATH: &str = "/plansite-map.svg";
+            let map = map.map(|(svg, alt, caption, places)| {
+                images.insert(
+                    MAP_PATH.to_owned(),
+                    crate::pdf::Image {
+                        bytes: svg.into_bytes().into(),
+                        width: 600,
+                    },
+                );
+                crate::pdf::EditionMap {
+                    path: MAP_PATH.to_owned(),
+                    alt,
+                    caption,
+                    places,
+                }
+            });
             let edition = crate::pdf::Edition {
                 lang: lang.clone(),
                 title: plan_page.front.title.clone(),
@@ -256,18 +286,8 @@ fn pdfs(site: &Site, cache: &Cache) -> (Vec<OutputFile>, Vec<Diagnostic>) {
                     "plan.page",
                     &[("page", "{page}".to_owned()), ("pages", "{pages}".to_owned())],
                 ),
-                images: site
-                    .published
-                    .iter()
-                    .filter_map(|(path, file)| {
-                        let (width, _) = file.size?;
-                        let image = crate::pdf::Image {
-                            bytes: site.files[path].bytes.clone(),
-                            width,
-                        };
-                        Some((format!("/{}", file.path), image))
-                    })
-                    .collect(),
+                images,
+                map,
                 chapters: chapters(site, lang, false)
                     .into_iter()
                     .map(|c| crate::pdf::Chapter {
