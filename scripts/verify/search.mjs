@@ -12,7 +12,11 @@
 // search page with results shown at 1280px and at 375px (with no horizontal
 // scrolling) and pa11y (HTML_CodeSniffer, WCAG2AA) on it, checks the status line is a live region, that the results are
 // an ordered list, that nothing from the index is written as markup, that
-// no request fails, and measures what the first query transfers.
+// no request fails, and measures what the first query transfers. Then what
+// a reader does besides asking: "show more" from the keyboard keeps the
+// focus in the results, a filter box's count is what checking it gives, a
+// form of an exact word is marked in every excerpt, a long query does not
+// widen a narrow page, and an index file that cannot load is said so.
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import puppeteer from 'puppeteer-core';
@@ -195,6 +199,88 @@ for (const lang of languages) {
     await shown.close();
   }
 }
+// What a reader does besides asking, in each language.
+for (const lang of languages) {
+  const mine = queries.filter((q) => q.lang === lang);
+  const page = await open(lang, DESKTOP);
+
+  // "show more" pressed from the keyboard leaves the focus in the results
+  let more = false;
+  for (const q of mine.filter((q) => q.expect === 'top3')) {
+    await ask(page, q.query);
+    if (await page.$('.search-more button')) {
+      more = true;
+      break;
+    }
+  }
+  if (more) {
+    const count = await page.$$eval('.search-results > li h2', (h) => h.length);
+    await page.focus('.search-more button');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((n) => document.querySelectorAll('.search-results > li h2').length > n, {}, count);
+    const focus = await page.evaluate(() => {
+      const active = document.activeElement;
+      return active?.tagName === 'A' && !!active.closest('.search-results') ? 'result' : active?.tagName;
+    });
+    if (focus !== 'result') problems.push(`${lang}: after "show more" the focus is on ${focus}, not on the first new result`);
+  }
+
+  // boxes of one group are "any of": a box's count is what checking it gives
+  await ask(page, mine.find((q) => q.expect === 'top3').query);
+  const boxes = await page.$$eval('.search-filters fieldset:not([hidden])', (sets) =>
+    sets.map((set) => Array.from(set.querySelectorAll('label:not([hidden]) input'), (i) => i.value)).find((v) => v.length >= 2) ?? []);
+  if (boxes.length >= 2) {
+    await page.$eval('.search-filters', (d) => { d.open = true; });
+    const pick = async (value) => {
+      const before = await page.$eval('.search-status', (el) => el.textContent);
+      await page.$eval(`.search-filters input[value="${value.replace(/"/g, '\\"')}"]`, (i) => i.click());
+      await page.waitForFunction((b) => document.querySelector('.search-status').textContent !== b, { timeout: 15000 }, before);
+    };
+    // with one box checked, another of its group still shows what it alone gives
+    await pick(boxes[0]);
+    const promised = await page.$eval(`.search-filters input[value="${boxes[1].replace(/"/g, '\\"')}"]`, (i) =>
+      i.parentElement.hidden ? 'hidden' : i.nextElementSibling.textContent);
+    await pick(boxes[0]);
+    await pick(boxes[1]);
+    const status = await page.$eval('.search-status', (el) => el.textContent);
+    const total = Number((status.match(/[\d\s\u00a0]+/) ?? ['0'])[0].replace(/\D/g, ''));
+    if (`(${total})` !== promised.replace(/\s|\u00a0/g, '')) {
+      problems.push(`${lang}: the box “${boxes[1]}” showed ${promised} while “${boxes[0]}” was checked, alone it gives ${total}`);
+    }
+  }
+
+  // a form of an exact word (i18n/<lang>.search.yaml) finds its pages with the form marked in every excerpt
+  const exact = await page.$eval('#search', (b) => (b.dataset.exact ?? '').split(' ').filter(Boolean).map((p) => p.split('=')[0]));
+  if (exact.length) {
+    await ask(page, exact[0]);
+    const unmarked = await page.$$eval('.search-results > li', (items) => items.filter((li) => li.querySelector('h2') && !li.querySelector('mark')).length);
+    if (unmarked) problems.push(`${lang}: ${unmarked} results for the exact word “${exact[0]}” have no marked match`);
+  }
+  await page.close();
+
+  // a long query without spaces wraps instead of widening a narrow page
+  const narrow = await open(lang, MOBILE);
+  await ask(narrow, `${base}${lang}/partners/index.html`.replace(/^https?:\/\//, ''));
+  if (await narrow.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth + 1)) {
+    problems.push(`${lang} 375px: a long query makes the page scroll sideways`);
+  }
+  await narrow.close();
+
+  // an index file that cannot be loaded: the status line says so, it does not hang
+  const broken = await browser.newPage();
+  await broken.setRequestInterception(true);
+  broken.on('request', (r) => (/\.pf_meta$|\/fragment\//.test(r.url()) ? r.abort() : r.continue()));
+  await broken.goto(`${base}${lang}/search/?q=${encodeURIComponent(mine[0].query)}`, { waitUntil: 'load' });
+  const failed = await broken
+    .waitForFunction(() => {
+      const box = document.querySelector('#search');
+      return box && document.querySelector('.search-status').textContent === box.dataset.failed;
+    }, { timeout: 30000 })
+    .then(() => true, () => false);
+  if (!failed) problems.push(`${lang}: with the index unreachable the status line does not say the search could not start`);
+  await broken.close();
+}
+
 await cleanup();
 server.close();
 

@@ -1092,16 +1092,19 @@ fn search_context(site: &Site, texts: &Texts, lang: &str, assets: &Assets) -> Co
     });
     let rules = site.search.get(lang).cloned().unwrap_or_default();
     let collation = crate::search::terms::Collation::new(&rules);
+    // every page a reader of `lang` can reach (another language's where this
+    // one has none and the site falls back), filed under the title it shows
+    let fallback = site.config.site.missing_translation == MissingTranslation::Fallback;
     let mut pages: Vec<_> = site
-        .pages
+        .ids
         .iter()
-        .filter(|page| page.lang == lang && !page.id.is_empty())
-        .filter_map(|page| {
-            let title = &page.front.title;
+        .filter(|(id, versions)| !id.is_empty() && (versions.contains_key(lang) || fallback))
+        .filter_map(|(id, _)| {
+            let entry = listed(site, &dir, lang, id)?;
             Some((
-                collation.key(title),
-                collation.initial(title),
-                listed(site, &dir, lang, &page.id)?,
+                collation.key(&entry.link.title),
+                collation.initial(&entry.link.title),
+                entry,
             ))
         })
         .collect();

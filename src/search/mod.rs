@@ -177,11 +177,11 @@ fn with_extra(lang: &str, rules: &Rules, html: &str, extra: &Extra) -> String {
         let lemma_of: BTreeMap<&str, &str> = rules.exact_forms().collect();
         let text = text_of(part.unwrap_or(html));
         let occurrences = terms::words(&text).chain(extra.also.iter().cloned());
-        also.extend(occurrences.filter_map(|word| lemma_of.get(word.as_str()).map(|lemma| terms::exact_token(lemma))));
+        also.extend(occurrences.filter_map(|word| exact_lemma(&lemma_of, &word).map(terms::exact_token)));
         let named: BTreeSet<String> = extra
             .names
             .iter()
-            .filter_map(|word| lemma_of.get(word.as_str()).map(|lemma| terms::exact_token(lemma)))
+            .filter_map(|word| exact_lemma(&lemma_of, word).map(terms::exact_token))
             .collect();
         names.extend(named);
     }
@@ -223,29 +223,88 @@ fn with_extra(lang: &str, rules: &Rules, html: &str, extra: &Extra) -> String {
     }
 }
 
-/// The text of `html`: what is outside its tags.
+/// The exact word `word` is a form of, or a compound of: one of its forms
+/// with at least four more letters before or after it (`kunnanhallitus`,
+/// `kotikunta`).
+fn exact_lemma<'r>(lemma_of: &BTreeMap<&str, &'r str>, word: &str) -> Option<&'r str> {
+    if let Some(lemma) = lemma_of.get(word) {
+        return Some(lemma);
+    }
+    let chars: Vec<(usize, char)> = word.char_indices().collect();
+    let long_enough = |letters: usize| letters >= 4;
+    (1..chars.len()).find_map(|i| {
+        let at = chars[i].0;
+        let (head, tail) = word.split_at(at);
+        let (head_len, tail_len) = (i, chars.len() - i);
+        lemma_of
+            .get(head)
+            .filter(|_| long_enough(tail_len))
+            .or_else(|| lemma_of.get(tail).filter(|_| long_enough(head_len)))
+            .copied()
+    })
+}
+
+/// The text of `html` the index holds: what is outside its tags, except
+/// inside elements marked `data-pagefind-ignore` (the theme's lists of
+/// other pages), which the index leaves out too.
 fn text_of(html: &str) -> String {
     let mut text = String::with_capacity(html.len());
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => {
-                in_tag = false;
-                text.push(' ');
-            }
-            _ if !in_tag => text.push(c),
-            _ => {}
+    // the ignored element's name, and how deep its kind nests inside it
+    let mut ignored: Option<(String, usize)> = None;
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        if ignored.is_none() {
+            text.push_str(&rest[..open]);
         }
+        let Some(close) = rest[open..].find('>') else { break };
+        let tag = &rest[open + 1..open + close];
+        rest = &rest[open + close + 1..];
+        text.push(' ');
+        let closing = tag.starts_with('/');
+        let name: String = tag
+            .trim_start_matches('/')
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        let self_closing = tag.ends_with('/') || VOID.contains(&name.as_str());
+        match &mut ignored {
+            Some((kind, depth)) if *kind == name => {
+                if closing {
+                    *depth -= 1;
+                    if *depth == 0 {
+                        ignored = None;
+                    }
+                } else if !self_closing {
+                    *depth += 1;
+                }
+            }
+            Some(_) => {}
+            None if !closing && !self_closing && tag.contains("data-pagefind-ignore") => {
+                ignored = Some((name, 1));
+            }
+            None => {}
+        }
+    }
+    if ignored.is_none() {
+        text.push_str(rest);
     }
     text
 }
 
+/// Elements without an end tag.
+const VOID: [&str; 14] = [
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr",
+];
+
 /// The element of `html` the theme marks `data-pagefind-body`, from its
 /// start tag to the last end tag of its name.
 fn marked_part(html: &str) -> Option<&str> {
-    let mark = html.find(" data-pagefind-body")?;
-    let start = html[..mark].rfind('<')?;
+    // inside a start tag, not text that names the attribute (a title)
+    let (mark, start) = html.match_indices(" data-pagefind-body").find_map(|(mark, _)| {
+        let start = html[..mark].rfind('<')?;
+        (!html[start..mark].contains('>')).then_some((mark, start))
+    })?;
     let name: String = html[start + 1..]
         .chars()
         .take_while(|c| c.is_ascii_alphanumeric())
@@ -366,4 +425,36 @@ fn body_text(body: &str) -> String {
         }
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_text_of_a_page_leaves_out_what_the_index_ignores() {
+        let html = r#"<article data-pagefind-body><p>Om Boden.</p><section data-pagefind-ignore><ul><li><a href="x">Bodö</a></li></ul><br><section>inre</section></section><p>Slut<img src="a.png">.</p></article>"#;
+        let text = text_of(html);
+        assert!(text.contains("Om Boden.") && text.contains("Slut"), "{text}");
+        assert!(!text.contains("Bodö") && !text.contains("inre"), "{text}");
+    }
+
+    #[test]
+    fn the_marked_part_is_found_in_a_tag_not_in_a_title() {
+        let html =
+            "<title>Om data-pagefind-body och mer</title><main><article data-pagefind-body>Text</article></main>";
+        assert_eq!(marked_part(html), Some("<article data-pagefind-body>Text</article>"));
+    }
+
+    #[test]
+    fn an_exact_word_is_found_in_its_compounds() {
+        let lemma_of: BTreeMap<&str, &str> = [("kunta", "kunta"), ("kunnan", "kunta")].into();
+        assert_eq!(exact_lemma(&lemma_of, "kunnan"), Some("kunta"));
+        assert_eq!(exact_lemma(&lemma_of, "kunnanhallitus"), Some("kunta"));
+        assert_eq!(exact_lemma(&lemma_of, "kotikunta"), Some("kunta"));
+        // too little around it to be a compound
+        assert_eq!(exact_lemma(&lemma_of, "kuntaan"), None);
+        assert_eq!(exact_lemma(&lemma_of, "kun"), None);
+        assert_eq!(exact_lemma(&lemma_of, "kunnes"), None);
+    }
 }

@@ -243,10 +243,12 @@ pub struct Collation {
 
 impl Collation {
     pub fn new(rules: &Rules) -> Self {
+        // letters as titles are compared: lower-case
         let letters = rules
             .alphabet
             .as_deref()
             .unwrap_or("a b c d e f g h i j k l m n o p q r s t u v w x y z")
+            .to_lowercase()
             .split_whitespace()
             .filter_map(|letter| letter.chars().next())
             .enumerate()
@@ -421,5 +423,11 @@ mod tests {
         // English has no å: it is an a
         let english = Collation::new(&Rules::default());
         assert_eq!(english.initial("Åbo"), "A");
+        // an alphabet written in capitals is the same alphabet
+        let capitals = Collation::new(&Rules {
+            alphabet: Some("A B C D E F G H I J K L M N O P Q R S T U V W X Y Z Å Ä Ö".into()),
+            ..Rules::default()
+        });
+        assert_eq!(capitals.initial("Årlig plan"), "Å");
     }
 }

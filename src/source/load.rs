@@ -259,13 +259,24 @@ pub fn load_reusing(root: &Path, drafts: bool, reuse: &Reuse) -> (Option<Sources
         match yaml::parse::<Rules>(&file, &text, &text, 0) {
             Ok(rules) => {
                 let problems = rules.problems();
-                diagnostics.extend(problems.into_iter().map(|(key, message)| {
-                    // at the key's line, where it is written at the start of one
-                    let at = text
+                diagnostics.extend(problems.into_iter().map(|(key, value, message)| {
+                    // at the value as written after its key, else at the key
+                    // (in block or flow style), else at the start
+                    let key_at = text
                         .match_indices(&format!("{key}:"))
                         .map(|(at, _)| at)
-                        .find(|&at| at == 0 || text[..at].ends_with('\n'))
+                        .find(|&at| {
+                            text[..at]
+                                .chars()
+                                .next_back()
+                                .is_none_or(|c| matches!(c, '\n' | ' ' | '{' | ',' | '"' | '\''))
+                        })
+                        .map(|at| if text[..at].ends_with(['"', '\'']) { at - 1 } else { at })
                         .unwrap_or(0);
+                    let at = value
+                        .filter(|value| !value.is_empty())
+                        .and_then(|value| text[key_at..].find(value.as_str()).map(|found| key_at + found))
+                        .unwrap_or(key_at);
                     Diagnostic::error(&file, message)
                         .at_offset(&text, at)
                         .with_hint("see \"Search\" in the README for what each key takes")

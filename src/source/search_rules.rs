@@ -40,26 +40,46 @@ impl Rules {
         })
     }
 
-    /// What is wrong with rules that parsed: the key, and why.
-    pub fn problems(&self) -> Vec<(&'static str, String)> {
+    /// What is wrong with rules that parsed: the key, the value in question
+    /// as written (to point at it, where it can be found), and why.
+    pub fn problems(&self) -> Vec<(&'static str, Option<String>, String)> {
         let mut out = Vec::new();
         if let Some(min) = self.min_part
             && !(2..=12).contains(&min)
         {
             out.push((
                 "min_part",
+                None,
                 format!("`min_part` is {min}; a part has from 2 to 12 letters"),
             ));
         }
         if self.linking.iter().any(String::is_empty) {
-            out.push(("linking", "a linking letter is empty".to_owned()));
+            out.push(("linking", None, "a linking letter is empty".to_owned()));
+        } else if let Some(odd) = self.linking.iter().find(|l| !is_letters(l)) {
+            out.push((
+                "linking",
+                Some(odd.clone()),
+                format!("the linking letters `{odd}` are not lower-case letters"),
+            ));
         }
         for (a, b) in &self.grades {
-            if a.is_empty() || b.is_empty() {
-                out.push(("grades", format!("the grade pair [{a:?}, {b:?}] has an empty side")));
+            if (!a.is_empty() && !is_letters(a)) || (!b.is_empty() && !is_letters(b)) {
+                let odd = if is_letters(a) { b } else { a };
+                out.push((
+                    "grades",
+                    Some(odd.clone()),
+                    format!("the grade pair [{a:?}, {b:?}] is not lower-case letters"),
+                ));
+            } else if a.is_empty() || b.is_empty() {
+                out.push((
+                    "grades",
+                    None,
+                    format!("the grade pair [{a:?}, {b:?}] has an empty side"),
+                ));
             } else if a == b {
                 out.push((
                     "grades",
+                    None,
                     format!("the grade pair [{a:?}, {b:?}] pairs letters with themselves"),
                 ));
             }
@@ -68,11 +88,19 @@ impl Rules {
         for (lemma, forms) in &self.exact {
             for form in std::iter::once(lemma).chain(forms) {
                 if !is_one_word(form) {
-                    out.push(("exact", format!("`{form}` under `{lemma}` is not one lower-case word")));
+                    out.push((
+                        "exact",
+                        Some(form.clone()),
+                        format!("`{form}` under `{lemma}` is not one lower-case word"),
+                    ));
                 } else if let Some(other) = lemma_of.insert(form.clone(), lemma)
                     && other != lemma.as_str()
                 {
-                    out.push(("exact", format!("`{form}` is a form of both `{other}` and `{lemma}`")));
+                    out.push((
+                        "exact",
+                        None,
+                        format!("`{form}` is a form of both `{other}` and `{lemma}`"),
+                    ));
                 }
             }
         }
@@ -80,11 +108,15 @@ impl Rules {
             let letters: Vec<&str> = alphabet.split_whitespace().collect();
             let mut seen = std::collections::BTreeSet::new();
             if letters.is_empty() {
-                out.push(("alphabet", "the alphabet is empty".to_owned()));
+                out.push(("alphabet", None, "the alphabet is empty".to_owned()));
             } else if let Some(long) = letters.iter().find(|l| l.chars().count() != 1) {
-                out.push(("alphabet", format!("`{long}` in the alphabet is not one letter")));
+                out.push((
+                    "alphabet",
+                    Some((*long).to_owned()),
+                    format!("`{long}` in the alphabet is not one letter"),
+                ));
             } else if let Some(twice) = letters.iter().find(|l| !seen.insert(**l)) {
-                out.push(("alphabet", format!("`{twice}` is in the alphabet twice")));
+                out.push(("alphabet", None, format!("`{twice}` is in the alphabet twice")));
             }
         }
         out
@@ -95,4 +127,9 @@ impl Rules {
 /// lower-case.
 fn is_one_word(form: &str) -> bool {
     !form.is_empty() && form.chars().all(char::is_alphanumeric) && form.to_lowercase() == form
+}
+
+/// Lower-case letters only, as the index's words are.
+fn is_letters(text: &str) -> bool {
+    text.chars().all(char::is_alphabetic) && text.to_lowercase() == text
 }

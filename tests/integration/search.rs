@@ -199,8 +199,19 @@ fn every_page_has_a_search_form_and_each_language_an_a_to_z_page() {
         main.contains(r#"data-count-one="{count} träff för ”{query}”""#),
         "{main}"
     );
-    // English has no å: Åbo is not Swedish here, and the English page lists only English pages
-    assert!(!main_of(&site.output("en/search/index.html")).contains("Åbo"));
+    // a page only in Swedish is listed for English readers too (the site
+    // falls back), marked as Swedish, and filed as English files it: Å is A
+    let en = site.output("en/search/index.html");
+    let en = main_of(&en);
+    let abo = en.find(">Åbo</a>").unwrap_or_else(|| panic!("{en}"));
+    assert!(
+        en[..abo]
+            .rfind("<a ")
+            .is_some_and(|a| en[a..abo].contains(r#"hreflang="sv""#)),
+        "{en}"
+    );
+    let (letter_a, letter_b) = (en.find(r#"id="az-a""#).unwrap(), en.find(r#"id="az-p""#).unwrap());
+    assert!(letter_a < abo && abo < letter_b, "{en}");
 }
 
 #[test]
@@ -246,6 +257,24 @@ fn search_rules_that_parse_but_mean_nothing_are_refused() {
         "i18n/sv.search.yaml:7:1",
         "`Bodens` under `boden` is not one lower-case word",
         "`boden` is a form of both `bod` and `boden`",
+    ] {
+        assert!(run.stderr.contains(expected), "{expected} not in {}", run.stderr);
+    }
+
+    // at the value itself, also in flow style, and letters only
+    site.write(
+        "i18n/fi.search.yaml",
+        "compounds: true\nlinking: [\"=\"]\ngrades:\n  - [\"<b>\", a]\nexact: {kunta: [kunnan,\n  Kunnassa]}\n",
+    );
+    let run = site.build();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    for expected in [
+        "i18n/fi.search.yaml:2:12",
+        "the linking letters `=` are not lower-case letters",
+        "i18n/fi.search.yaml:4:7",
+        "is not lower-case letters",
+        "i18n/fi.search.yaml:6:3",
+        "`Kunnassa` under `kunta` is not one lower-case word",
     ] {
         assert!(run.stderr.contains(expected), "{expected} not in {}", run.stderr);
     }

@@ -36,28 +36,37 @@ async function start(box, field) {
   const exact = new Map(
     (box.dataset.exact ?? "").split(" ").filter(Boolean).map((pair) => pair.split("=")),
   );
+  // each word of the query that is a form of an exact word is sent as its
+  // token, keeping what surrounds it (quotes of a phrase); the tokens'
+  // own letters are not a word a reader can ask for
   const asked = (query) =>
-    query
-      .split(/\s+/)
-      .map((word) => exact.get(bare(word, lang)) ?? word)
-      .join(" ");
+    query.replace(/[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu, (word) => {
+      const token = exact.get(bare(word, lang));
+      if (token) {
+        return token;
+      }
+      return word.toLocaleLowerCase(lang).startsWith("qxq") ? "" : word;
+    });
 
   let pagefind;
+  let available;
   try {
-    pagefind = await import(new URL(box.dataset.bundle + "pagefind.js", document.baseURI).href);
-    await pagefind.options({
-      baseUrl: new URL(box.dataset.root, document.baseURI).pathname,
-      // a page's names in the other languages weigh as its title does
-      ranking: { metaWeights: { title: 5, names: 5 } },
-    });
-    await pagefind.init();
+    pagefind = await within(import(new URL(box.dataset.bundle + "pagefind.js", document.baseURI).href));
+    await within(
+      pagefind.options({
+        baseUrl: new URL(box.dataset.root, document.baseURI).pathname,
+        // a page's names in the other languages weigh as its title does
+        ranking: { metaWeights: { title: 5, names: 5 } },
+      }),
+    );
+    await within(pagefind.init());
+    available = await within(pagefind.filters());
   } catch {
     status.textContent = box.dataset.failed;
     return;
   }
 
   // one group of check boxes per taxonomy that has values in this language
-  const available = await pagefind.filters();
   for (const fieldset of filterBox.querySelectorAll("fieldset[data-filter]")) {
     const key = fieldset.dataset.filter;
     const values = Object.keys(available[key] ?? {}).sort((a, b) => a.localeCompare(b, lang));
@@ -75,14 +84,34 @@ async function start(box, field) {
     fieldset.hidden = values.length === 0;
   }
 
-  // only the values the query's results have, each with how many it keeps;
-  // the boxes stay in place, so focus never moves
-  const narrow = (search) => {
+  // how many results each value of each group would give: boxes in one
+  // group are "any of", so a group's counts are those of the query with
+  // the other groups' choices only
+  const groupCounts = async (query, search) => {
+    const picked = chosen();
+    const counts = {};
+    for (const fieldset of filterBox.querySelectorAll("fieldset[data-filter]")) {
+      const key = fieldset.dataset.filter;
+      if (!picked[key]) {
+        counts[key] = search?.filters?.[key] ?? {};
+        continue;
+      }
+      const others = { ...picked };
+      delete others[key];
+      const without = await pagefind.search(query, { filters: others });
+      counts[key] = without?.filters?.[key] ?? {};
+    }
+    return counts;
+  };
+
+  // only the values the query's results have, each with how many it would
+  // give; the boxes stay in place, so focus never moves
+  const narrow = (counts) => {
     for (const fieldset of filterBox.querySelectorAll("fieldset[data-filter]")) {
       const key = fieldset.dataset.filter;
       let shown = 0;
       for (const input of fieldset.querySelectorAll("input")) {
-        const kept = search.filters?.[key]?.[input.value] ?? 0;
+        const kept = counts[key]?.[input.value] ?? 0;
         input.parentElement.hidden = kept === 0 && !input.checked;
         input.nextElementSibling.textContent = `(${number.format(kept)})`;
         shown += input.parentElement.hidden ? 0 : 1;
@@ -121,18 +150,35 @@ async function start(box, field) {
       return;
     }
     status.textContent = box.dataset.loading;
-    const search = await pagefind.search(asked(query), { filters: chosen() });
+    // a file of the index that cannot be loaded (offline, a host that does
+    // not serve it, a site published again meanwhile) says so, never hangs
+    let search;
+    let counts;
+    try {
+      search = await within(pagefind.search(asked(query), { filters: chosen() }));
+      counts = await within(groupCounts(asked(query), search));
+    } catch {
+      if (mine === sequence) {
+        status.textContent = box.dataset.failed;
+      }
+      return;
+    }
     if (mine !== sequence) {
       return;
     }
     results = search ? search.results : [];
     list.replaceChildren();
     shown = 0;
-    if (search) {
-      narrow(search);
-    }
+    narrow(counts);
     filterBox.hidden = results.length === 0 && !filterBox.querySelector("input:checked");
-    await more(mine);
+    try {
+      await within(more(mine));
+    } catch {
+      if (mine === sequence) {
+        status.textContent = box.dataset.failed;
+      }
+      return;
+    }
     if (mine !== sequence) {
       return;
     }
@@ -141,14 +187,17 @@ async function start(box, field) {
       : fill(box.dataset.none, { query });
   }
 
-  // the next page of results, and a button for the one after
-  async function more(mine) {
+  // the next page of results, and a button for the one after; `focus`
+  // (after "show more") moves the focus to the first new result, since the
+  // button it was on goes
+  async function more(mine, focus = false) {
     const next = results.slice(shown, shown + PAGE);
     const data = await Promise.all(next.map((result) => result.data()));
     if (mine !== sequence) {
       return;
     }
     list.querySelector(".search-more")?.remove();
+    const first = list.children.length;
     // the forms of the exact words asked, marked in excerpts as the engine
     // marks the other words (it finds those pages by the token)
     const tokens = new Set(asked(field.value.trim()).split(" "));
@@ -163,9 +212,16 @@ async function start(box, field) {
       const button = document.createElement("button");
       button.type = "button";
       button.textContent = box.dataset.more;
-      button.addEventListener("click", () => more(sequence));
+      button.addEventListener("click", () =>
+        within(more(sequence, true)).catch(() => {
+          status.textContent = box.dataset.failed;
+        }),
+      );
       li.append(button);
       list.append(li);
+    }
+    if (focus) {
+      list.children[first]?.querySelector("a")?.focus();
     }
   }
 
@@ -184,7 +240,13 @@ async function start(box, field) {
       li.append(section);
     }
     const excerpt = document.createElement("p");
-    excerpt.append(...marked(page.excerpt, forms, lang));
+    let text = page.excerpt;
+    if (forms.size > 0 && !text.includes("<mark>")) {
+      // the engine found the page by an exact word's token, not in its
+      // text: show the text around the first form instead
+      text = around(page.content ?? "", forms, lang) ?? text;
+    }
+    excerpt.append(...marked(text, forms, lang));
     li.append(excerpt);
     return li;
   }
@@ -230,15 +292,43 @@ function marked(excerpt, forms, lang) {
   });
 }
 
+// `promise`, or a failure if it has not settled in 20 seconds: a file of
+// the index that cannot be loaded may leave Pagefind waiting for good.
+function within(promise) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error("timed out")), 20000);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+// About 30 words of `content` around the first word among `forms`, as
+// excerpt text (escaped, since it is read as markup), or none.
+function around(content, forms, lang) {
+  const words = content.split(/\s+/);
+  const at = words.findIndex((word) => forms.has(bare(word, lang)));
+  if (at < 0) {
+    return null;
+  }
+  const start = Math.max(0, at - 12);
+  const part = words.slice(start, start + 30).join(" ");
+  const escaped = part.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  return (start > 0 ? "… " : "") + escaped + (start + 30 < words.length ? " …" : "");
+}
+
 function mark(text) {
   const element = document.createElement("mark");
   element.textContent = text;
   return element;
 }
 
-// A word as the index has it: lower-case, without what surrounds it.
+// A word as the index has it: lower-case, without what surrounds it and
+// without an English possessive ("Boden's" is "boden").
 function bare(word, lang) {
-  return word.toLocaleLowerCase(lang).replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, "");
+  return word
+    .toLocaleLowerCase(lang)
+    .replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, "")
+    .replace(/['’]s$/u, "");
 }
 
 function capital(word) {
