@@ -45,6 +45,9 @@ pub struct Place {
 pub struct Shape(pub usize);
 
 const COLOURS: [&str; 5] = ["#00467f", "#8a2d00", "#2f5d1e", "#5b2a86", "#6b5200"];
+const SEA: &str = "#d4e6f1";
+const LAND: &str = "#efede8";
+const COAST: &str = "#7d8790";
 
 impl Shape {
     pub fn colour(self) -> &'static str {
@@ -258,7 +261,7 @@ fn world(places: &[Place], width: f64, r: f64, top: f64, label: &str, with_regio
 fn panel(out: &mut String, top: f64, width: f64, height: f64, land: &str) {
     let _ = write!(
         out,
-        "<g transform=\"translate(0 {})\"><rect class=\"map-sea\" width=\"{width}\" height=\"{}\" fill=\"#d4e6f1\"/><path class=\"map-land\" d=\"{land}\" fill=\"#efede8\" stroke=\"#7d8790\" stroke-width=\"0.6\" stroke-linejoin=\"round\"/></g>",
+        "<g transform=\"translate(0 {})\"><rect class=\"map-sea\" width=\"{width}\" height=\"{}\" fill=\"{SEA}\"/><path class=\"map-land\" d=\"{land}\" fill=\"{LAND}\" stroke=\"{COAST}\" stroke-width=\"0.6\" stroke-linejoin=\"round\"/></g>",
         round(top),
         round(height)
     );
@@ -501,6 +504,35 @@ mod tests {
             overview(&places, None, "t", "d", "w"),
             overview(&places, None, "t", "d", "w")
         );
+    }
+
+    /// WCAG's contrast ratio of two `#rrggbb` colours.
+    fn contrast(a: &str, b: &str) -> f64 {
+        let luminance = |hex: &str| {
+            let channel = |i: usize| {
+                let c = f64::from(u8::from_str_radix(&hex[i..i + 2], 16).unwrap()) / 255.0;
+                if c <= 0.03928 {
+                    c / 12.92
+                } else {
+                    ((c + 0.055) / 1.055).powf(2.4)
+                }
+            };
+            0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5)
+        };
+        let (a, b) = (luminance(a), luminance(b));
+        (a.max(b) + 0.05) / (a.min(b) + 0.05)
+    }
+
+    #[test]
+    fn markers_stand_out_and_their_numbers_can_be_read() {
+        for colour in COLOURS {
+            assert!(
+                contrast(colour, LAND) >= 3.0 && contrast(colour, SEA) >= 3.0,
+                "{colour}"
+            );
+            assert!(contrast(colour, "#ffffff") >= 4.5, "{colour}: white numbers");
+        }
+        assert!(contrast(COAST, LAND) >= 3.0, "the coast against the land");
     }
 
     #[test]
