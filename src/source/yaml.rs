@@ -18,7 +18,10 @@ pub fn parse<T: DeserializeOwned>(
     yaml: &str,
     line_offset: usize,
 ) -> Result<T, Diagnostic> {
-    serde_saphyr::from_str(yaml).map_err(|e| {
+    // YAML 1.2 booleans: `true` and `false` only, so `no` (Norway) or a
+    // quoted "yes" is never read as one
+    let options = serde_saphyr::options! { strict_booleans: true };
+    serde_saphyr::from_str_with_options(yaml, options).map_err(|e| {
         let formatter = DefaultMessageFormatter;
         let mut options = RenderOptions::new(&formatter);
         options.snippets = SnippetMode::Off;
@@ -52,6 +55,9 @@ fn clean_message(rendered: &str) -> String {
     if let Some(rest) = message.strip_suffix(", set DuplicateKeyPolicy in Options if acceptable") {
         message = rest.to_owned();
     }
+    if message.starts_with("invalid boolean (strict mode") {
+        message = "expected `true` or `false`".to_owned();
+    }
     if message.is_empty() {
         "invalid YAML".to_owned()
     } else {
@@ -64,6 +70,8 @@ fn type_hint(message: &str) -> Option<String> {
         Some("every page needs `title: …` in its front matter".to_owned())
     } else if message.contains("invalid i64") || message.contains("invalid u64") {
         Some("write a whole number, e.g. `weight: 10`".to_owned())
+    } else if message == "expected `true` or `false`" {
+        Some("write `true` or `false`, without quotes (`yes`, `no`, `on` and `off` are not booleans)".to_owned())
     } else if message.contains("expected string") {
         Some("quote the value: `key: \"…\"`".to_owned())
     } else {

@@ -32,6 +32,7 @@ macro_rules! error_case {
 
 error_case!(malformed_front_matter);
 error_case!(unknown_key);
+error_case!(boolean_written_as_yes);
 error_case!(missing_title);
 error_case!(empty_file);
 error_case!(invalid_utf8);
