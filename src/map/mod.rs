@@ -206,8 +206,14 @@ fn regional(places: &[Place], origin: Option<&Origin>, width: f64, r: f64, out: 
     let to_px = move |(x, y): (f64, f64)| ((x - view.x0) * scale, (view.y1 - y) * scale);
     let land = cached_land(Layer::Regional, &view, width, height, &|km: (f64, f64)| to_px(km));
     panel(out, 0.0, width, height, &land);
+    let mut obstacles = Vec::new();
     if let (Some(origin), Some(at)) = (origin, origin_at) {
         let (x, y) = to_px(at);
+        // the star and its name, which markers keep clear of
+        let side = if x < width * 0.7 { 1.0 } else { -1.0 };
+        let letters = origin.name.chars().count() as f64;
+        obstacles.push((x, y));
+        obstacles.extend((1..=(letters / 3.0).ceil() as usize).map(|i| (x + side * (r + 7.0 * 3.0 * i as f64), y)));
         // the name on the side with more room, on a halo that keeps it legible
         let (dx, anchor) = if x < width * 0.7 {
             (r + 3.0, "start")
@@ -224,7 +230,13 @@ fn regional(places: &[Place], origin: Option<&Origin>, width: f64, r: f64, out: 
         );
     }
     let at: Vec<Px> = points.into_iter().map(to_px).collect();
-    markers(out, places, &at, r, 0.0);
+    let bounds = Rect {
+        x0: 0.0,
+        y0: 0.0,
+        x1: width,
+        y1: height,
+    };
+    markers(out, places, &at, r, bounds, &obstacles);
     height
 }
 
@@ -252,8 +264,22 @@ fn world(places: &[Place], width: f64, r: f64, top: f64, label: &str, with_regio
             escape::xml(label)
         );
     }
-    let at: Vec<Px> = places.iter().map(|p| to_px(p.at)).collect();
-    markers(out, places, &at, r, top);
+    let at: Vec<Px> = places.iter().map(|p| to_px(p.at)).map(|(x, y)| (x, y + top)).collect();
+    let bounds = Rect {
+        x0: 0.0,
+        y0: top,
+        x1: width,
+        y1: top + height,
+    };
+    // the label at the top left is kept clear
+    let label_at: Vec<Px> = if with_region {
+        (0..label.chars().count().div_ceil(3))
+            .map(|i| (14.0 + 21.0 * i as f64, top + 14.0))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    markers(out, places, &at, r, bounds, &label_at);
     height
 }
 
@@ -268,26 +294,38 @@ fn panel(out: &mut String, top: f64, width: f64, height: f64, land: &str) {
 }
 
 /// Numbered markers at `at`, moved apart where they would cover each
-/// other, with a line from each moved marker to its place.
-fn markers(out: &mut String, places: &[Place], at: &[Px], r: f64, top: f64) {
-    let mut placed: Vec<Px> = Vec::new();
-    out.push_str("<g class=\"map-markers\">");
-    for (place, &(x, y)) in places.iter().zip(at) {
-        let y = y + top;
+/// other or an `obstacle` (the origin's star and its name), kept inside
+/// `bounds`, with a line from each moved marker to its place; the lines
+/// are drawn first, so no line crosses a marker's number.
+fn markers(out: &mut String, places: &[Place], at: &[Px], r: f64, bounds: Rect, obstacles: &[Px]) {
+    let inside = |(x, y): Px| {
+        (
+            x.clamp(bounds.x0 + r, bounds.x1 - r),
+            y.clamp(bounds.y0 + r, bounds.y1 - r),
+        )
+    };
+    let mut placed: Vec<Px> = obstacles.to_vec();
+    let mut lines = String::new();
+    let mut marks = String::new();
+    for (place, &point) in places.iter().zip(at) {
+        let (x, y) = inside(point);
         let clear = |p: Px, placed: &[Px]| placed.iter().all(|q| (p.0 - q.0).hypot(p.1 - q.1) >= 2.2 * r);
         let mut spot = (x, y);
         if !clear(spot, &placed) {
-            spot = (1..=3)
-                .flat_map(|ring| (0..8).map(move |step| (ring, step)))
+            // rings of spots around the place, nearest first; the last resort
+            // is the place itself
+            spot = (1..=8)
+                .flat_map(|ring| (0..8 * ring).map(move |step| (ring, step)))
                 .map(|(ring, step)| {
-                    let angle = f64::from(step) * std::f64::consts::FRAC_PI_4 - std::f64::consts::FRAC_PI_2;
+                    let angle =
+                        std::f64::consts::TAU * f64::from(step) / f64::from(8 * ring) - std::f64::consts::FRAC_PI_2;
                     let distance = f64::from(ring) * 2.4 * r;
-                    (x + distance * angle.cos(), y + distance * angle.sin())
+                    inside((x + distance * angle.cos(), y + distance * angle.sin()))
                 })
                 .find(|p| clear(*p, &placed))
                 .unwrap_or(spot);
             let _ = write!(
-                out,
+                lines,
                 "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#1f2933\" stroke-width=\"1\"/><circle cx=\"{}\" cy=\"{}\" r=\"2\" fill=\"#1f2933\"/>",
                 round(x),
                 round(y),
@@ -299,7 +337,7 @@ fn markers(out: &mut String, places: &[Place], at: &[Px], r: f64, top: f64) {
         }
         placed.push(spot);
         let _ = write!(
-            out,
+            marks,
             "<g class=\"map-marker map-marker-{}\" transform=\"translate({} {})\"><g class=\"map-mark\">{}",
             place.shape.0,
             round(spot.0),
@@ -308,15 +346,15 @@ fn markers(out: &mut String, places: &[Place], at: &[Px], r: f64, top: f64) {
         );
         if let Some(number) = place.number {
             let _ = write!(
-                out,
+                marks,
                 "<text y=\"{}\" text-anchor=\"middle\" font-size=\"{}\" font-weight=\"700\" fill=\"#ffffff\">{number}</text>",
                 round(r * 0.4 + if place.shape.0 % 5 == 3 { 1.5 } else { 0.0 }),
                 round(r * 1.15)
             );
         }
-        out.push_str("</g></g>");
+        marks.push_str("</g></g>");
     }
-    out.push_str("</g>");
+    let _ = write!(out, "<g class=\"map-markers\">{lines}{marks}</g>");
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -495,6 +533,57 @@ mod tests {
             1,
             "the second is moved, with a line to its place"
         );
+    }
+
+    #[test]
+    fn markers_keep_clear_of_the_origin_and_inside_their_panel() {
+        let origin = Origin {
+            at: (22.1547, 65.5848),
+            name: "Luleå".into(),
+        };
+        let places: Vec<Place> = (0..40).map(|n| place(n + 1, (22.1547, 65.5848))).collect();
+        let svg = overview(&places, Some(&origin), "t", "d", "w").unwrap();
+        let spots: Vec<(f64, f64)> = svg
+            .split("class=\"map-marker ")
+            .skip(1)
+            .map(|rest| {
+                let t = rest.split("translate(").nth(1).unwrap().split(')').next().unwrap();
+                let (x, y) = t.split_once(' ').unwrap();
+                (x.parse().unwrap(), y.parse().unwrap())
+            })
+            .collect();
+        assert_eq!(spots.len(), 40);
+        let height: f64 = svg
+            .split("viewBox=\"0 0 600 ")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        for (x, y) in &spots {
+            assert!(
+                (0.0..=600.0).contains(x) && (0.0..=height).contains(y),
+                "{x} {y} outside"
+            );
+        }
+        // not on the star: every marker at least a marker's width from it
+        let star = svg
+            .split("class=\"map-origin\"")
+            .next()
+            .unwrap()
+            .rsplit("translate(")
+            .next()
+            .unwrap();
+        let (sx, sy) = star.split(')').next().unwrap().split_once(' ').unwrap();
+        let (sx, sy): (f64, f64) = (sx.parse().unwrap(), sy.parse().unwrap());
+        assert!(
+            spots.iter().all(|(x, y)| (x - sx).hypot(y - sy) >= 18.0),
+            "a marker covers the star"
+        );
+        // lines are drawn before every marker
+        assert!(svg.rfind("<line ").unwrap() < svg.find("class=\"map-marker ").unwrap());
     }
 
     #[test]

@@ -41,6 +41,13 @@ struct Entity<'a> {
     website: Option<&'a str>,
     focus: Vec<&'a str>,
     figures: Vec<Figure<'a>>,
+    /// Language → the programme a project is funded by, and who leads it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    programme: Option<BTreeMap<&'a str, String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lead: Option<BTreeMap<&'a str, String>>,
+    /// The ids of the entities and pages it is related to.
+    related: Vec<&'a str>,
     /// Language → the absolute URL of its page in that language.
     url: BTreeMap<&'a str, String>,
 }
@@ -60,10 +67,39 @@ struct Coordinates {
 
 #[derive(Serialize)]
 struct Figure<'a> {
-    label: BTreeMap<&'a str, &'a str>,
+    label: BTreeMap<&'a str, String>,
+    #[serde(serialize_with = "number")]
     value: f64,
-    source: BTreeMap<&'a str, &'a str>,
+    source: BTreeMap<&'a str, String>,
     year: i32,
+}
+
+/// A whole number as one (`680000`, not `680000.0`), as the CSV has it.
+fn number<S: serde::Serializer>(value: &f64, serializer: S) -> Result<S::Ok, S::Error> {
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        serializer.serialize_i64(*value as i64)
+    } else {
+        serializer.serialize_f64(*value)
+    }
+}
+
+/// Text from the facts without control characters, which YAML escapes
+/// (`\0`, `\x1B`) can carry past the reader's check.
+fn clean(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_control() && !matches!(*c, '\u{2028}' | '\u{2029}' | '\u{FFFE}' | '\u{FFFF}'))
+        .collect()
+}
+
+/// A text cell as a spreadsheet reads it safely: one that begins as a
+/// formula would (`=`, `+`, `-`, `@`) gets a leading apostrophe, which
+/// Excel and LibreOffice show as text.
+fn text_cell(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    }
 }
 
 /// The id of every language's page about the files.
@@ -157,13 +193,13 @@ fn entity<'a>(site: &'a Site, id: &'a str, facts: &'a Facts) -> (Entity<'a>, Vec
                 .or_else(|| site.ids[id].get(lang).map(|&ix| site.pages[ix].front.title.clone()))
                 .or_else(|| site.version(id, lang).map(|page| page.front.title.clone()))
                 .unwrap_or_default();
-            (lang.as_str(), name)
+            (lang.as_str(), clean(&name))
         })
         .collect();
-    let localized = |value: &'a Localized| -> BTreeMap<&'a str, &'a str> {
+    let localized = |value: &'a Localized| -> BTreeMap<&'a str, String> {
         languages
             .iter()
-            .map(|lang| (lang.as_str(), value.get(lang, site.source_lang())))
+            .map(|lang| (lang.as_str(), clean(value.get(lang, site.source_lang()))))
             .collect()
     };
     let base = &site.config.site.base_url;
@@ -191,6 +227,9 @@ fn entity<'a>(site: &'a Site, id: &'a str, facts: &'a Facts) -> (Entity<'a>, Vec
                 year: figure.year,
             })
             .collect(),
+        programme: facts.programme.as_ref().map(localized),
+        lead: facts.lead.as_ref().map(localized),
+        related: facts.related.iter().map(|id| id.value.as_str()).collect(),
         url: site.ids[id]
             .keys()
             .map(|lang| (lang.as_str(), urls::absolute(base, &urls::page_dir(lang, id))))
@@ -265,6 +304,9 @@ fn entities_csv(entities: &[Entity], languages: &[&str]) -> Vec<u8> {
         ]
         .map(String::from),
     );
+    header.extend(languages.iter().map(|lang| format!("programme_{lang}")));
+    header.extend(languages.iter().map(|lang| format!("lead_{lang}")));
+    header.push("related".into());
     header.extend(languages.iter().map(|lang| format!("url_{lang}")));
     writer.write_record(&header).expect("writing into memory cannot fail");
     for entity in entities {
@@ -272,7 +314,7 @@ fn entities_csv(entities: &[Entity], languages: &[&str]) -> Vec<u8> {
         record.extend(
             languages
                 .iter()
-                .map(|lang| entity.name.get(lang).cloned().unwrap_or_default()),
+                .map(|lang| text_cell(entity.name.get(lang).map_or("", String::as_str))),
         );
         let (lat, lon) = entity
             .coordinates
@@ -290,6 +332,14 @@ fn entities_csv(entities: &[Entity], languages: &[&str]) -> Vec<u8> {
             entity.focus.join(";"),
             entity.figures.len().to_string(),
         ]);
+        for field in [&entity.programme, &entity.lead] {
+            record.extend(
+                languages
+                    .iter()
+                    .map(|lang| text_cell(field.as_ref().and_then(|f| f.get(lang)).map_or("", String::as_str))),
+            );
+        }
+        record.push(entity.related.join(";"));
         record.extend(
             languages
                 .iter()
@@ -314,12 +364,12 @@ fn figures_csv(entities: &[Entity], languages: &[&str]) -> Vec<u8> {
             record.extend(
                 languages
                     .iter()
-                    .map(|lang| figure.label.get(lang).copied().unwrap_or_default().into()),
+                    .map(|lang| text_cell(figure.label.get(lang).map_or("", String::as_str))),
             );
             record.extend(
                 languages
                     .iter()
-                    .map(|lang| figure.source.get(lang).copied().unwrap_or_default().into()),
+                    .map(|lang| text_cell(figure.source.get(lang).map_or("", String::as_str))),
             );
             writer.write_record(&record).expect("writing into memory cannot fail");
         }

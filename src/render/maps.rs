@@ -118,10 +118,13 @@ fn places_map(
 ) -> Option<MapView> {
     let shapes = shapes(site);
     // near places first, each group from north to south: the numbers follow the map
-    let mut located: Vec<(&str, Coordinates)> = ids
+    // a place whose page this reader is not shown (missing_translation =
+    // "omit") is left out, not the whole map; the PDF lists what the home page does
+    let from = dir.map_or_else(|| crate::urls::page_dir(lang, ""), str::to_owned);
+    let mut located: Vec<(&str, Coordinates, Link)> = ids
         .into_iter()
         .filter(|id| site.ids.contains_key(*id))
-        .filter_map(|id| Some((id, coordinates(site, id)?)))
+        .filter_map(|id| Some((id, coordinates(site, id)?, link(site, &from, lang, id, None)?)))
         .collect();
     if located.is_empty() {
         return None;
@@ -137,7 +140,7 @@ fn places_map(
     let mut drawn = Vec::new();
     let mut kinds: BTreeMap<Shape, (String, usize)> = BTreeMap::new();
     let (mut near, mut far) = (0, 0);
-    for (number, (id, at)) in located.iter().enumerate() {
+    for (number, (id, at, link)) in located.iter().enumerate() {
         let facts = &site.facts[*id].facts;
         let kind = facts.kind.value.as_str();
         let shape = shapes[kind];
@@ -153,24 +156,8 @@ fn places_map(
             at: (at.lon, at.lat),
             shape,
         });
-        let link = match dir {
-            Some(dir) => link(site, dir, lang, id, None)?,
-            None => {
-                let page = site.version(id, lang)?;
-                Link {
-                    title: page
-                        .front
-                        .link_title
-                        .clone()
-                        .unwrap_or_else(|| page.front.title.clone()),
-                    href: String::new(),
-                    hreflang: None,
-                    note: None,
-                }
-            }
-        };
         places.push(MapPlace {
-            link,
+            link: link.clone(),
             kind: kind_name,
             country: facts
                 .country

@@ -1210,6 +1210,9 @@ fn open_data_context(site: &Site, texts: &Texts, lang: &str, assets: &Assets, si
         ("website", "website"),
         ("focus", "focus"),
         ("figures", "figures"),
+        ("programme", "programme_*"),
+        ("lead", "lead_*"),
+        ("related", "related"),
         ("url", "url_*"),
     ]
     .map(|(key, columns)| {

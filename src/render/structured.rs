@@ -54,20 +54,31 @@ pub(crate) fn json_ld(site: &Site, texts: &Texts, extras: &Extras, lang: &str, s
         }
         if page.id.is_empty() {
             page_node["@type"] = json!("WebPage");
-            graph.push(website(site, lang));
+            graph.push(website(site));
             graph.push(publisher_node(site));
         } else if let Some(entity) = entity(site, texts, page, &url) {
             page_node["mainEntity"] = json!({ "@id": format!("{url}#entity") });
             graph.push(entity);
         } else if is_news(site, page) {
-            page_node["@type"] = json!("NewsArticle");
-            page_node["headline"] = json!(title);
+            // the article is what the page is about (a breadcrumb is the page's)
+            let mut article = json!({
+                "@type": "NewsArticle",
+                "@id": format!("{url}#article"),
+                "headline": title,
+                "inLanguage": lang,
+                "mainEntityOfPage": { "@id": url },
+                "publisher": { "@id": publisher },
+                "author": { "@id": publisher },
+            });
             if let Some(date) = page.front.date {
-                page_node["datePublished"] = json!(date.to_string());
-                page_node["dateModified"] = json!(page.front.updated.unwrap_or(date).to_string());
+                article["datePublished"] = json!(date.to_string());
+                article["dateModified"] = json!(page.front.updated.unwrap_or(date).to_string());
             }
-            page_node["publisher"] = json!({ "@id": publisher });
-            page_node["author"] = json!({ "@id": publisher });
+            if let Some(description) = &page.front.description {
+                article["description"] = json!(description);
+            }
+            page_node["mainEntity"] = json!({ "@id": format!("{url}#article") });
+            graph.push(article);
         }
         if let Some(plan) = &site.plan {
             let plan_url = urls::absolute(base, &urls::page_dir(lang, &plan.section));
@@ -115,12 +126,24 @@ fn publisher_node(site: &Site) -> Value {
     })
 }
 
-fn website(site: &Site, lang: &str) -> Value {
+/// The site: one name (the source language's) on every home page, so the
+/// node is the same wherever it is read; the others as alternate names.
+fn website(site: &Site) -> Value {
+    let source = site.source_lang();
+    let name = site.config.site.title.get(source, source);
+    let mut alternates: Vec<&str> = site
+        .languages()
+        .iter()
+        .map(|lang| site.config.site.title.get(lang, source))
+        .filter(|title| *title != name)
+        .collect();
+    alternates.dedup();
     json!({
         "@type": "WebSite",
         "@id": website_id(site),
         "url": urls::absolute(&site.config.site.base_url, ""),
-        "name": site.config.site.title.get(lang, site.source_lang()),
+        "name": name,
+        "alternateName": alternates,
         "inLanguage": site.languages(),
         "publisher": { "@id": publisher_id(site) },
     })

@@ -456,6 +456,25 @@ pub fn resolve_reusing(sources: Sources, previous: Option<&Site>) -> (Site, Vec<
         Plan { section, chapters }
     });
 
+    // the sections `[map]` names must be sections of the site
+    for section in config.map.sections.iter().flatten() {
+        if !pages.iter().any(|p| p.is_section && p.id == section.as_str()) {
+            let sections = pages
+                .iter()
+                .filter(|p| p.is_section && !p.id.is_empty())
+                .map(|p| p.id.as_str());
+            let hint = diagnostics::did_you_mean(section.as_str(), sections)
+                .unwrap_or_else(|| "name a folder under content/ that has an _index page".to_owned());
+            diagnostics.push(
+                Diagnostic::error(
+                    "book.toml",
+                    format!("map section `{section}` is not a section of the site"),
+                )
+                .with_hint(hint),
+            );
+        }
+    }
+
     // order section children: plan in chapter order, others by weight, date (newest first), title
     for (section, list) in children.iter_mut() {
         let source = config.source_language().to_owned();

@@ -94,9 +94,34 @@ fn degrees<'de, D: serde::Deserializer<'de>>(d: D, limit: f64, what: &str, examp
 #[serde(deny_unknown_fields)]
 pub struct Figure {
     pub label: Localized,
+    #[serde(deserialize_with = "figure_value")]
     pub value: f64,
     pub source: Localized,
+    #[serde(deserialize_with = "figure_year")]
     pub year: i32,
+}
+
+/// A figure is a finite number that a page can write out in full.
+fn figure_value<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    let value = f64::deserialize(d)?;
+    if value.is_finite() && value.abs() < 1e15 {
+        Ok(if value == 0.0 { 0.0 } else { value })
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "the figure {value} is not a number below a thousand million million"
+        )))
+    }
+}
+
+fn figure_year<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i32, D::Error> {
+    let year = i32::deserialize(d)?;
+    if (1000..=9999).contains(&year) {
+        Ok(year)
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "the year {year} is not a year of four digits"
+        )))
+    }
 }
 
 impl Facts {

@@ -108,3 +108,37 @@ fn coordinates_of_the_origin_out_of_range_are_refused() {
     );
     assert!(run.stderr.contains("book.toml:"), "{}", run.stderr);
 }
+
+#[test]
+fn a_place_a_reader_is_not_shown_leaves_the_map_not_the_whole_map() {
+    let site = Site::fixture("open_data");
+    let config = std::fs::read_to_string(site.root().join("book.toml")).unwrap();
+    // Puerto Cabezas has no Finnish page, and the site omits what is missing
+    site.write(
+        "book.toml",
+        &config.replace("languages = ", "missing_translation = \"omit\"\nlanguages = "),
+    );
+    let run = site.build();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let (numbers, links) = map_of(&site.output("fi/index.html"));
+    assert_eq!(numbers, ["1"]);
+    assert_eq!(links, ["partners/oulu/index.html"]);
+    let (numbers, _) = map_of(&site.output("en/index.html"));
+    assert_eq!(numbers, ["1", "2"]);
+}
+
+#[test]
+fn a_map_section_that_is_not_a_section_is_named() {
+    let site = Site::fixture("open_data");
+    let config = std::fs::read_to_string(site.root().join("book.toml")).unwrap();
+    site.write("book.toml", &format!("{config}\n[map]\nsections = [\"partnes\"]\n"));
+    let run = site.build();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("map section `partnes` is not a section of the site"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("partners"), "the nearest as hint: {}", run.stderr);
+}

@@ -162,7 +162,7 @@ fn each_language_has_a_page_that_explains_the_files() {
     for name in ["entities.csv", "figures.csv", "entities.geojson"] {
         assert!(main.contains(&format!("../../data/{name}")), "{name}: {main}");
     }
-    assert!(main.contains("Tietueiden määrä: 3 (joista koordinaatit: 2)."), "{main}");
+    assert!(main.contains("Tietueiden määrä: 3 (joista 2 koordinaatein)."), "{main}");
     assert!(
         main.contains(r#"<a href="https://creativecommons.org/publicdomain/zero/1.0/">CC0 1.0</a>"#),
         "{main}"
@@ -308,4 +308,56 @@ fn an_organisation_number_or_e_mail_that_is_not_one_is_named_in_book_toml() {
         run.stderr
     );
     assert!(run.stderr.contains("book.toml:"), "{}", run.stderr);
+}
+
+#[test]
+fn what_a_spreadsheet_or_a_terminal_would_run_never_reaches_the_data() {
+    let site = Site::fixture("open_data");
+    // a name a spreadsheet would read as a formula, and control characters
+    // written as YAML escapes
+    let facts = std::fs::read_to_string(site.root().join("content/partners/oulu.yaml")).unwrap();
+    site.write(
+        "content/partners/oulu.yaml",
+        &facts
+            .replace("en: Oulu }", "en: \"=cmd|' /C calc'!A0\" }")
+            .replace("fi: Oulu,", "fi: \"Ou\\x1B[31mlu\\0\","),
+    );
+    let run = site.build();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let json = json(&site, "data/entities.json");
+    let oulu = &json["entities"][1];
+    assert_eq!(oulu["name"]["fi"], "Ou[31mlu", "control characters removed");
+    assert_eq!(oulu["name"]["en"], "=cmd|' /C calc'!A0", "JSON keeps the text as it is");
+    // a whole number as one
+    assert!(site.output("data/entities.json").contains("\"value\": 214000,"));
+    let csv = site.output("data/entities.csv");
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let name_en = header.iter().position(|h| h == "name_en").unwrap();
+    assert_eq!(
+        &rows[1][name_en], "'=cmd|' /C calc'!A0",
+        "the CSV cell is text, not a formula"
+    );
+    assert!(!csv.contains('\u{1b}') && !csv.contains('\0'));
+    // a negative longitude is a number, not a formula
+    let lon = header.iter().position(|h| h == "lon").unwrap();
+    assert_eq!(&rows[2][lon], "-83.3833");
+    for column in ["programme_sv", "lead_en", "related"] {
+        assert!(header.iter().any(|h| h == column), "{column} in {header:?}");
+    }
+}
+
+#[test]
+fn a_figure_that_is_not_a_number_is_named_where_it_is() {
+    let site = Site::fixture("open_data");
+    let facts = std::fs::read_to_string(site.root().join("content/partners/oulu.yaml")).unwrap();
+    site.write(
+        "content/partners/oulu.yaml",
+        &facts.replace("value: 214000", "value: .nan"),
+    );
+    let run = site.build();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("content/partners/oulu.yaml:10:"), "{}", run.stderr);
+    assert!(run.stderr.contains("the figure NaN is not a number"), "{}", run.stderr);
 }
