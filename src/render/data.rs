@@ -102,6 +102,22 @@ fn text_cell(text: &str) -> String {
     }
 }
 
+/// The officially assigned ISO 3166-1 alpha-2 codes (249, as of ISO 3166-1:2020
+/// and its newsletters; Kosovo's `XK` is user-assigned and not among them).
+const ISO_3166_ALPHA_2: &str = concat!(
+    "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI ",
+    "BJ BL BM BN BO BQ BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN ",
+    "CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK ",
+    "FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM ",
+    "HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN ",
+    "KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ",
+    "ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP ",
+    "NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW ",
+    "SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF ",
+    "TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI ",
+    "VN VU WF WS YE YT ZA ZM ZW"
+);
+
 /// The id of every language's page about the files.
 pub const PAGE_ID: &str = "open-data";
 
@@ -164,8 +180,12 @@ fn entity<'a>(site: &'a Site, id: &'a str, facts: &'a Facts) -> (Entity<'a>, Vec
         .iter()
         .filter_map(|code| {
             let text = code.value.as_str();
-            if text.len() == 2 && text.bytes().all(|b| b.is_ascii_lowercase()) {
-                Some(text.to_ascii_uppercase())
+            let upper = text.to_ascii_uppercase();
+            if text.len() == 2
+                && text.bytes().all(|b| b.is_ascii_lowercase())
+                && ISO_3166_ALPHA_2.split(' ').any(|c| c == upper)
+            {
+                Some(upper)
             } else if !site
                 .strings
                 .has(site.source_lang(), &format!("taxonomy.country.terms.{text}"))

@@ -133,6 +133,23 @@ fn a_country_that_is_not_an_iso_code_is_named_where_it_is() {
         "{}",
         run.stderr
     );
+
+    // two letters that name no country
+    site.write(
+        "content/networks/bothnian-arc.yaml",
+        &facts.replace("[se, fi]", "[se, xx]"),
+    );
+    site.write(
+        "i18n/sv.yaml",
+        &strings.replacen("      se: Sverige\n", "      se: Sverige\n      xx: Ingenstans\n", 1),
+    );
+    let run = site.build();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("`xx` is not an ISO 3166-1 alpha-2 code"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
