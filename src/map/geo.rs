@@ -134,12 +134,35 @@ fn decode(json: &str) -> Vec<Country> {
 /// 180° to −180°, the western part is moved by 360° so that the ring stays
 /// one shape (east of 180°), instead of a band across the world.
 pub fn unwrapped(ring: &[LonLat]) -> Vec<LonLat> {
-    if !ring.windows(2).any(|pair| (pair[0].0 - pair[1].0).abs() > 180.0) {
+    let Some(jump) = ring.windows(2).position(|pair| (pair[0].0 - pair[1].0).abs() > 180.0) else {
         return ring.to_vec();
-    }
-    ring.iter()
+    };
+    let shifted: Vec<LonLat> = ring
+        .iter()
         .map(|&(lon, lat)| (if lon < 0.0 { lon + 360.0 } else { lon }, lat))
-        .collect()
+        .collect();
+    let extent = Rect::around(shifted.iter().copied()).map_or(0.0, |rect| rect.width());
+    if extent < 300.0 {
+        return shifted;
+    }
+    // a ring around a pole (Antarctica): opened where it crosses, and closed
+    // along the map's edge through the pole, so it fills the bottom (or top)
+    let pole = if ring.iter().map(|p| p.1).sum::<f64>() < 0.0 {
+        -90.0
+    } else {
+        90.0
+    };
+    let open = if ring.first() == ring.last() {
+        &ring[..ring.len() - 1]
+    } else {
+        ring
+    };
+    let mut out: Vec<LonLat> = open[jump + 1..].iter().chain(&open[..=jump]).copied().collect();
+    let (first, last) = (out[0], out[out.len() - 1]);
+    out.push((last.0, pole));
+    out.push((first.0, pole));
+    out.push(first);
+    out
 }
 
 /// The Earth's radius of the spherical projections, in kilometres.
@@ -369,6 +392,33 @@ mod tests {
             let hash: String = Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
             assert!(readme.contains(&format!("| `{name}` | `{hash}` |")), "{name}: {hash}");
         }
+    }
+
+    #[test]
+    fn a_ring_around_the_south_pole_is_closed_through_the_pole() {
+        let antarctica = countries_110m().iter().find(|c| c.id == "010").expect("Antarctica");
+        let ring = antarctica
+            .rings
+            .iter()
+            .max_by_key(|ring| ring.len())
+            .expect("its coast");
+        let drawn = unwrapped(ring);
+        let rect = Rect::around(drawn.iter().copied()).unwrap();
+        assert!(
+            rect.x0 <= -179.0 && rect.x1 >= 179.0,
+            "{rect:?}: all the way round, in place"
+        );
+        assert_eq!(rect.y0, -90.0, "down to the pole");
+        // a ring that only crosses the antimeridian moves east in one piece
+        let fiji = [
+            (179.0, -17.0),
+            (-179.5, -17.0),
+            (-179.5, -16.0),
+            (179.0, -16.0),
+            (179.0, -17.0),
+        ];
+        let moved = unwrapped(&fiji);
+        assert!(moved.iter().all(|p| p.0 >= 179.0 && p.0 <= 180.5), "{moved:?}");
     }
 
     #[test]
