@@ -86,7 +86,13 @@ pub fn index<'a>(
         .map(|(ix, page)| (format!("{}index.html", urls::page_dir(&page.lang, &page.id)), ix))
         .collect();
     let extras = extras(site);
-    let no_rules = Rules::default();
+    // each language's exact words, form → word, made once
+    let exact: BTreeMap<&str, BTreeMap<&str, &str>> = site
+        .search
+        .iter()
+        .map(|(lang, rules)| (lang.as_str(), rules.exact_forms().collect()))
+        .collect();
+    let no_exact = BTreeMap::new();
     // in path order: the index depends on the order pages are added in
     let documents: BTreeMap<String, String> = rendered
         .into_iter()
@@ -94,8 +100,8 @@ pub fn index<'a>(
             let ix = *by_path.get(path)?;
             let html = std::str::from_utf8(bytes).ok()?;
             let lang = &site.pages[ix].lang;
-            let rules = site.search.get(lang).unwrap_or(&no_rules);
-            Some((path.to_owned(), with_extra(lang, rules, html, &extras[ix])))
+            let exact = exact.get(lang.as_str()).unwrap_or(&no_exact);
+            Some((path.to_owned(), with_extra(lang, exact, html, &extras[ix])))
         })
         .collect();
     match run(documents) {
@@ -166,22 +172,21 @@ SOFTWARE.\n";
 
 /// The document Pagefind indexes for a page: the part of `html` the theme
 /// marks (else all of it) with the page's extra fields, and the token of
-/// each exact word (`rules.exact`) one of whose forms it has.
-fn with_extra(lang: &str, rules: &Rules, html: &str, extra: &Extra) -> String {
+/// each exact word (`lemma_of`: form → word) one of whose forms it has.
+fn with_extra(lang: &str, lemma_of: &BTreeMap<&str, &str>, html: &str, extra: &Extra) -> String {
     let part = marked_part(html);
     let mut names: Vec<String> = extra.names.iter().cloned().collect();
     let mut also: Vec<String> = extra.also.iter().cloned().collect();
-    if !rules.exact.is_empty() {
+    if !lemma_of.is_empty() {
         // once per occurrence, as the engine counts words; among the names
         // when the page is named by it (Boden)
-        let lemma_of: BTreeMap<&str, &str> = rules.exact_forms().collect();
         let text = text_of(part.unwrap_or(html));
         let occurrences = terms::words(&text).chain(extra.also.iter().cloned());
-        also.extend(occurrences.filter_map(|word| exact_lemma(&lemma_of, &word).map(terms::exact_token)));
+        also.extend(occurrences.filter_map(|word| exact_lemma(lemma_of, &word).map(terms::exact_token)));
         let named: BTreeSet<String> = extra
             .names
             .iter()
-            .filter_map(|word| exact_lemma(&lemma_of, word).map(terms::exact_token))
+            .filter_map(|word| exact_lemma(lemma_of, word).map(terms::exact_token))
             .collect();
         names.extend(named);
     }
