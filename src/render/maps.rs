@@ -222,11 +222,7 @@ fn locator(site: &Site, texts: &Texts, page: &SourcePage) -> Option<MapView> {
     let at = coordinates(site, &page.id)?;
     let lang = page.lang.as_str();
     let kind = site.facts[&page.id].facts.kind.value.as_str();
-    let name = match &site.facts[&page.id].facts.name {
-        Some(name) => name.get(lang, site.source_lang()).to_owned(),
-        None => page.front.title.clone(),
-    };
-    let title = texts.t_with(lang, "map.locator", None, &[("name", name)]);
+    let title = texts.t_with(lang, "map.locator", None, &[("name", site.name_of(page))]);
     let desc = coordinates_text(&site.strings, lang, &at);
     let place = Place {
         number: None,

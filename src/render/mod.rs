@@ -783,17 +783,7 @@ fn nearest_existing_dir(site: &Site, lang: &str, id: &str) -> String {
 }
 
 fn breadcrumbs(site: &Site, lang: &str, dir: &str, id: &str) -> Vec<Link> {
-    let mut chain = Vec::new();
-    let mut current = Site::parent(id);
-    if let Some(part) = site.chapter(id).and_then(|c| c.part.as_deref()) {
-        chain.push(part.to_owned());
-    }
-    while let Some(ancestor) = current {
-        chain.push(ancestor.to_owned());
-        current = Site::parent(ancestor);
-    }
-    chain.reverse();
-    chain
+    site.ancestors(id)
         .iter()
         .filter_map(|ancestor| link(site, dir, lang, ancestor, None))
         .collect()
@@ -1077,19 +1067,35 @@ fn taxonomy_context(
     ctx
 }
 
-/// The search page: the form's results when a script runs, and always an
-/// A–Z index of every page in the language.
-fn search_context(site: &Site, texts: &Texts, lang: &str, assets: &Assets) -> Context {
-    let dir = urls::page_dir(lang, SEARCH_ID);
-    let mut ctx = base_context(site, texts, lang, &dir, assets, "search");
-    languages_context(site, texts, &mut ctx, lang, &dir, SEARCH_ID, true);
-    ctx.title = texts.t(lang, "search.title");
+/// A page the site makes under the home page, in every language (the
+/// search page, the open data page): its directory and its context with
+/// title and breadcrumb.
+fn generated_context(
+    site: &Site,
+    texts: &Texts,
+    lang: &str,
+    assets: &Assets,
+    id: &str,
+    kind: &'static str,
+    title_key: &str,
+) -> (String, Context) {
+    let dir = urls::page_dir(lang, id);
+    let mut ctx = base_context(site, texts, lang, &dir, assets, kind);
+    languages_context(site, texts, &mut ctx, lang, &dir, id, true);
+    ctx.title = texts.t(lang, title_key);
     ctx.breadcrumbs.push(Link {
         title: texts.t(lang, "nav.home"),
         href: ctx.home.clone(),
         hreflang: None,
         note: None,
     });
+    (dir, ctx)
+}
+
+/// The search page: the form's results when a script runs, and always an
+/// A–Z index of every page in the language.
+fn search_context(site: &Site, texts: &Texts, lang: &str, assets: &Assets) -> Context {
+    let (dir, mut ctx) = generated_context(site, texts, lang, assets, SEARCH_ID, "search", "search.title");
     let rules = site.search.get(lang).cloned().unwrap_or_default();
     let collation = crate::search::terms::Collation::new(&rules);
     // every page a reader of `lang` can reach (another language's where this
@@ -1170,16 +1176,7 @@ fn search_context(site: &Site, texts: &Texts, lang: &str, assets: &Assets) -> Co
 /// The open data page: the files with their formats and sizes, their
 /// licence, and what the columns of the CSV hold.
 fn open_data_context(site: &Site, texts: &Texts, lang: &str, assets: &Assets, sizes: &[usize]) -> Context {
-    let dir = urls::page_dir(lang, data::PAGE_ID);
-    let mut ctx = base_context(site, texts, lang, &dir, assets, "open-data");
-    languages_context(site, texts, &mut ctx, lang, &dir, data::PAGE_ID, true);
-    ctx.title = texts.t(lang, "open_data.title");
-    ctx.breadcrumbs.push(Link {
-        title: texts.t(lang, "nav.home"),
-        href: ctx.home.clone(),
-        hreflang: None,
-        note: None,
-    });
+    let (dir, mut ctx) = generated_context(site, texts, lang, assets, data::PAGE_ID, "open-data", "open_data.title");
     let files = data::FILES
         .iter()
         .zip(sizes)

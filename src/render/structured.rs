@@ -152,20 +152,11 @@ fn website(site: &Site) -> Value {
 /// Home, the page's sections, the page: as the page's breadcrumbs show them.
 fn breadcrumbs(site: &Site, lang: &str, id: &str, title: &str, url: &str) -> Value {
     let base = &site.config.site.base_url;
-    let mut chain = Vec::new();
-    let mut current = Site::parent(id);
-    if let Some(part) = site.chapter(id).and_then(|c| c.part.as_deref()) {
-        chain.push(part.to_owned());
-    }
-    while let Some(ancestor) = current {
-        chain.push(ancestor.to_owned());
-        current = Site::parent(ancestor);
-    }
+    let mut chain = site.ancestors(id);
     if !id.is_empty() && chain.is_empty() {
         // a page the site makes sits under the home page
         chain.push(String::new());
     }
-    chain.reverse();
     let mut items: Vec<(String, String)> = chain
         .iter()
         .filter_map(|ancestor| {
@@ -203,10 +194,7 @@ fn entity(site: &Site, texts: &Texts, page: &SourcePage, url: &str) -> Option<Va
         } else {
             SchemaType::Thing
         });
-    let name = match &facts.name {
-        Some(name) => name.get(lang, site.source_lang()).to_owned(),
-        None => page.front.title.clone(),
-    };
+    let name = site.name_of(page);
     let mut node = json!({
         "@type": kind.name(),
         "@id": format!("{url}#entity"),

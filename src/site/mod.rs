@@ -100,6 +100,31 @@ impl Site {
         &self.analyses[self.ids[&page.id][&page.lang]]
     }
 
+    /// The pages above `id`, from the home page down: its sections and, for
+    /// a chapter in a part, the part — what its breadcrumbs show.
+    pub fn ancestors(&self, id: &str) -> Vec<String> {
+        let mut chain = Vec::new();
+        if let Some(part) = self.chapter(id).and_then(|c| c.part.as_deref()) {
+            chain.push(part.to_owned());
+        }
+        let mut current = Site::parent(id);
+        while let Some(ancestor) = current {
+            chain.push(ancestor.to_owned());
+            current = Site::parent(ancestor);
+        }
+        chain.reverse();
+        chain
+    }
+
+    /// What `page` calls its subject: the entity's short name in the page's
+    /// language, else the page's title.
+    pub fn name_of(&self, page: &SourcePage) -> String {
+        match self.facts.get(&page.id).and_then(|f| f.facts.name.as_ref()) {
+            Some(name) => name.get(&page.lang, self.source_lang()).to_owned(),
+            None => page.front.title.clone(),
+        }
+    }
+
     /// The section a page id belongs to.
     pub fn parent(id: &str) -> Option<&str> {
         if id.is_empty() {
