@@ -110,7 +110,7 @@ pub(crate) fn catalogue(site: &Site, texts: &Texts) -> OutputFile {
         .as_ref()
         .map(|email| format!("\n    <vcard:hasEmail rdf:resource=\"mailto:{}\"/>", escape::xml(email)))
         .unwrap_or_default();
-    let author = escape::xml(&site.config.site.author);
+    let author = escape::xml(site.config.author(site.source_lang()));
     let rdf = format!(
         r#"<?xml version="1.0" encoding="UTF-8"?>
 <rdf:RDF

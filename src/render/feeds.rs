@@ -161,7 +161,7 @@ pub fn atom_feeds(site: &Site, content: &dyn Fn(&SourcePage) -> String) -> Vec<O
             ));
             xml.push_str(&format!(
                 "  <author><name>{}</name></author>\n",
-                escape::xml(&site.config.site.author)
+                escape::xml(site.config.author(lang))
             ));
             for page in entries {
                 let page_url = urls::absolute(base, &urls::page_dir(lang, &page.id));

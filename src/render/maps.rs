@@ -223,7 +223,7 @@ fn locator(site: &Site, texts: &Texts, page: &SourcePage) -> Option<MapView> {
     let lang = page.lang.as_str();
     let kind = site.facts[&page.id].facts.kind.value.as_str();
     let title = texts.t_with(lang, "map.locator", None, &[("name", site.name_of(page))]);
-    let desc = coordinates_text(&site.strings, lang, &at);
+    let desc = coordinates_text(texts, &site.strings, lang, &at);
     let place = Place {
         number: None,
         at: (at.lon, at.lat),

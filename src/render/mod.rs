@@ -28,6 +28,7 @@ use crate::escape;
 use crate::render::assets::Assets;
 use crate::site::Site;
 use crate::site::markdown::{self, EventOptions, FileTarget, LinkTarget};
+use crate::source::collation;
 use crate::source::config::MissingTranslation;
 use crate::source::i18n::Strings;
 use crate::source::load::SourcePage;
@@ -842,7 +843,7 @@ fn page_context(site: &Site, texts: &Texts, page: &SourcePage, dir: &str, assets
 
     if page.is_section {
         let is_plan = site.plan.as_ref().is_some_and(|p| p.section == page.id);
-        ctx.children = site
+        let mut children: Vec<(Option<i64>, Option<PartialDate>, Entry)> = site
             .children
             .get(&page.id)
             .into_iter()
@@ -850,15 +851,26 @@ fn page_context(site: &Site, texts: &Texts, page: &SourcePage, dir: &str, assets
             .filter_map(|id| {
                 let target = site.version(id, lang)?;
                 let chapter = site.chapter(id);
-                Some(Entry {
+                let entry = Entry {
                     link: link(site, dir, lang, id, None)?,
                     description: target.front.description.clone(),
                     date: target.front.date.map(|d| d.to_string()),
                     number: chapter.map(|c| c.number.clone()),
                     depth: chapter.map_or(1, |c| c.depth),
-                })
+                };
+                Some((target.front.weight, target.front.date, entry))
             })
             .collect();
+        // the plan keeps its chapters' order; other sections list by weight,
+        // newest first, then by the title shown, in this language's order
+        if !is_plan {
+            children.sort_by(|(wa, da, a), (wb, db, b)| {
+                (wa.unwrap_or(i64::MAX), std::cmp::Reverse(da))
+                    .cmp(&(wb.unwrap_or(i64::MAX), std::cmp::Reverse(db)))
+                    .then_with(|| collation::compare(lang, &a.link.title, &b.link.title))
+            });
+        }
+        ctx.children = children.into_iter().map(|(.., entry)| entry).collect();
         if is_plan {
             ctx.kind = "plan";
             ctx.downloads = Some(downloads(site, lang, dir, extras));
@@ -921,13 +933,19 @@ fn facts_context(
         row("facts.status", texts.t(lang, &format!("status.{}", status.key())), None);
     }
     if let Some(since) = &f.since {
-        row("facts.since", strings.format_date(lang, since), None);
+        row("facts.since", strings.format_date_in(lang, since, Some("since")), None);
     }
     if let Some(period) = &f.period {
-        let from = strings.format_date(lang, &period.from);
         let value = match &period.to {
-            Some(to) => format!("{from} – {}", strings.format_date(lang, to)),
-            None => texts.t_with(lang, "facts.from_date", None, &[("date", from)]),
+            Some(to) => format!(
+                "{} – {}",
+                strings.format_date(lang, &period.from),
+                strings.format_date(lang, to)
+            ),
+            None => {
+                let from = strings.format_date_in(lang, &period.from, Some("from"));
+                texts.t_with(lang, "facts.from_date", None, &[("date", from)])
+            }
         };
         row("facts.period", value, None);
     }
@@ -938,7 +956,7 @@ fn facts_context(
         row("facts.lead", lead.get(lang, source).to_owned(), None);
     }
     if let Some(c) = &f.coordinates {
-        row("facts.coordinates", coordinates_text(strings, lang, c), None);
+        row("facts.coordinates", coordinates_text(texts, strings, lang, c), None);
     }
     if let Some(website) = &f.website {
         row(
@@ -1030,6 +1048,8 @@ fn taxonomy_context(
                     depth: 1,
                 })
                 .collect();
+            ctx.children
+                .sort_by(|a, b| collation::compare(lang, &a.link.title, &b.link.title));
         }
         Some(term) => {
             ctx.title = texts.t(lang, &format!("taxonomy.{taxonomy}.terms.{term}"));
@@ -1053,6 +1073,8 @@ fn taxonomy_context(
                     })
                 })
                 .collect();
+            ctx.children
+                .sort_by(|a, b| collation::compare(lang, &a.link.title, &b.link.title));
         }
     }
     ctx.breadcrumbs.insert(
@@ -1240,14 +1262,23 @@ fn open_data_context(site: &Site, texts: &Texts, lang: &str, assets: &Assets, si
     ctx
 }
 
-/// A place's coordinates as pages show them: "65,0121° N, 25,4651° E".
-fn coordinates_text(strings: &Strings, lang: &str, c: &crate::source::facts::Coordinates) -> String {
-    format!(
-        "{}° {}, {}° {}",
-        strings.format_number(lang, round4(c.lat.abs())),
-        if c.lat < 0.0 { "S" } else { "N" },
-        strings.format_number(lang, round4(c.lon.abs())),
-        if c.lon < 0.0 { "W" } else { "E" }
+/// A place's coordinates as pages show them, the hemispheres' letters and
+/// the order from the language's `facts.position` strings: "65,0121° N,
+/// 25,4651° Ö" in Swedish, "65,0121° P, 25,4651° I" in Finnish.
+fn coordinates_text(texts: &Texts, strings: &Strings, lang: &str, c: &crate::source::facts::Coordinates) -> String {
+    let key = format!(
+        "facts.position.{}{}",
+        if c.lat < 0.0 { "s" } else { "n" },
+        if c.lon < 0.0 { "w" } else { "e" }
+    );
+    texts.t_with(
+        lang,
+        &key,
+        None,
+        &[
+            ("lat", strings.format_number(lang, round4(c.lat.abs()))),
+            ("lon", strings.format_number(lang, round4(c.lon.abs()))),
+        ],
     )
 }
 

@@ -162,7 +162,7 @@ pub fn render(
             site_title: site.config.site.title.get(lang, source).to_owned(),
             title: plan_page.front.title.clone(),
             period: plan_config.period.clone(),
-            author: site.config.site.author.clone(),
+            author: site.config.author(lang).to_owned(),
             css: urls::relative(&dir, &assets.css_path),
             favicon: assets
                 .published
@@ -277,7 +277,7 @@ fn pdfs(site: &Site, cache: &Cache) -> (Vec<OutputFile>, Vec<Diagnostic>) {
                 } else {
                     plan_config.period.clone()
                 },
-                author: site.config.site.author.clone(),
+                author: site.config.author(lang).to_owned(),
                 language_name: t(lang, &format!("language.name.{lang}"), &[]),
                 date,
                 contents_label: t(lang, "plan.contents", &[]),

@@ -121,7 +121,7 @@ fn publisher_node(site: &Site) -> Value {
     json!({
         "@type": kind.name(),
         "@id": publisher_id(site),
-        "name": site.config.site.author,
+        "name": site.config.author(site.source_lang()),
         "url": urls::absolute(&site.config.site.base_url, ""),
     })
 }

@@ -178,7 +178,8 @@ pub struct SiteConfig {
     /// Language codes; the first is the source language.
     pub languages: Vec<String>,
     /// Author of the site and of the plan edition.
-    pub author: String,
+    /// Who publishes the site, per language (`"Luleå kommun"` or `{ sv = …, fi = … }`).
+    pub author: Localized,
     #[serde(default = "default_theme")]
     pub theme: Slug,
     /// What a language without its own version of a page shows.
@@ -323,6 +324,11 @@ fn yes() -> bool {
 }
 
 impl Config {
+    /// The site's author as named in `lang`.
+    pub fn author(&self, lang: &str) -> &str {
+        self.site.author.get(lang, self.source_language())
+    }
+
     pub fn source_language(&self) -> &str {
         &self.site.languages[0]
     }
@@ -380,7 +386,8 @@ impl Config {
         if let Err((message, hint)) = check_output_dir_setting(&self.build.output_dir) {
             problems.push(("output_dir", message, Some(hint)));
         }
-        let mut localized: Vec<(&'static str, &Localized)> = vec![("title", &self.site.title)];
+        let mut localized: Vec<(&'static str, &Localized)> =
+            vec![("title", &self.site.title), ("author", &self.site.author)];
         localized.extend(self.site.description.as_ref().map(|d| ("description", d)));
         localized.extend(self.plan.as_ref().map(|p| ("pdf_name", &p.pdf_name)));
         for (key, value) in localized {

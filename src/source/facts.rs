@@ -41,6 +41,8 @@ pub enum Status {
     Dormant,
     Ended,
     Planned,
+    /// Proposed, not yet decided (a declaration of intent awaiting its decision).
+    Proposed,
 }
 
 impl Status {
@@ -50,6 +52,7 @@ impl Status {
             Status::Dormant => "dormant",
             Status::Ended => "ended",
             Status::Planned => "planned",
+            Status::Proposed => "proposed",
         }
     }
 }

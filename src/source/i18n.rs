@@ -291,37 +291,45 @@ impl Strings {
 
     /// A date in the language's own form, at the precision it is known.
     pub fn format_date(&self, lang: &str, date: &PartialDate) -> String {
-        let month_name = |key: &str, m: u8| {
-            self.list(lang, key)
+        self.format_date_in(lang, date, None)
+    }
+
+    /// [`Strings::format_date`] in the grammatical form a phrase needs,
+    /// named under `format.cases.<case>` in the language's file (Finnish
+    /// "{date} alkaen" takes the elative: `helmikuusta 2019`, `vuodesta
+    /// 2019`); what a case does not give, and a language without cases,
+    /// takes the plain form.
+    pub fn format_date_in(&self, lang: &str, date: &PartialDate, case: Option<&str>) -> String {
+        let key = |name: &str| {
+            case.map(|case| format!("format.cases.{case}.{name}"))
+                .filter(|key| self.catalogs.get(lang).is_some_and(|c| c.messages.contains_key(key)))
+                .unwrap_or_else(|| format!("format.{name}"))
+        };
+        let month_name = |name: &str, m: u8| {
+            self.list(lang, &key(name))
                 .and_then(|l| l.get(usize::from(m) - 1))
                 .cloned()
                 .unwrap_or_else(|| format!("{m:02}"))
         };
         let year = date.year.to_string();
-        match (date.month, date.day) {
-            (Some(m), Some(d)) => {
-                let pattern = self.text_or(lang, "format.date", "{year}-{month}-{day}");
-                let month = month_name("format.months_in_date", m);
-                fill(&pattern, |k| match k {
-                    "day" => Some(d.to_string()),
-                    "month" => Some(month.clone()),
-                    "year" => Some(year.clone()),
-                    _ => None,
-                })
-                .unwrap_or_else(|_| date.to_string())
-            }
-            (Some(m), None) => {
-                let pattern = self.text_or(lang, "format.month_year", "{month} {year}");
-                let month = month_name("format.months", m);
-                fill(&pattern, |k| match k {
-                    "month" => Some(month.clone()),
-                    "year" => Some(year.clone()),
-                    _ => None,
-                })
-                .unwrap_or_else(|_| date.to_string())
-            }
-            _ => year,
-        }
+        let (pattern, month) = match (date.month, date.day) {
+            (Some(m), Some(_)) => (
+                self.text_or(lang, &key("date"), "{year}-{month}-{day}"),
+                Some(month_name("months_in_date", m)),
+            ),
+            (Some(m), None) => (
+                self.text_or(lang, &key("month_year"), "{month} {year}"),
+                Some(month_name("months", m)),
+            ),
+            _ => (self.text_or(lang, &key("year"), "{year}"), None),
+        };
+        fill(&pattern, |k| match k {
+            "day" => date.day.map(|d| d.to_string()),
+            "month" => month.clone(),
+            "year" => Some(year.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|_| date.to_string())
     }
 }
 

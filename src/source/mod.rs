@@ -7,6 +7,7 @@
 //! use (`slug`, `link_policy`). Nothing here knows of sites, pages as
 //! linked together, or output.
 
+pub mod collation;
 pub mod config;
 pub mod facts;
 pub mod files;

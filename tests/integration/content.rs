@@ -75,7 +75,8 @@ fn every_interface_string_is_translated_with_the_same_placeholders() {
         let extra: Vec<_> = other
             .messages
             .keys()
-            .filter(|k| !source.messages.contains_key(*k))
+            // a case form is a language's own grammar (`format.cases`)
+            .filter(|k| !source.messages.contains_key(*k) && !k.starts_with("format.cases."))
             .collect();
         assert!(
             extra.is_empty(),
@@ -97,7 +98,7 @@ const FACTS: &[[&str; 3]] = &[
     // the Oulu page's last update, the Boden news item, the Oulu agreement
     ["7 oktober 2021", "7. lokakuuta 2021", "7 October 2021"],
     ["7 juni 2022", "7. kesäkuuta 2022", "7 June 2022"],
-    ["februari 2019", "helmikuu 2019", "February 2019"],
+    ["februari 2019", "helmikuussa 2019", "February 2019"],
     // EU Arctic policy; Novéant-sur-Moselle visit; jobs forecast
     ["13 oktober 2021", "13. lokakuuta 2021", "13 October 2021"],
     ["1 augusti 2023", "1. elokuuta 2023", "1 August 2023"],
