@@ -69,7 +69,10 @@ pub enum Command {
         lang: Option<String>,
         /// `text` (a table for the terminal) or `json` (complete, for tools).
         #[arg(long, default_value = "text")]
-        format: crate::commands::status::Format,
+        format: crate::translation::status::Format,
+        /// Make the glossary's findings (i18n/glossary.yaml) errors, not warnings.
+        #[arg(long)]
+        strict: bool,
     },
     /// Run every check of a build without writing anything.
     Check {
@@ -87,6 +90,9 @@ pub enum Command {
         /// are otherwise not checked. May be repeated.
         #[arg(long, value_name = "ADDR[/PREFIX]", requires = "external")]
         allow_address: Vec<crate::commands::external::Network>,
+        /// Make the glossary's findings (i18n/glossary.yaml) errors, not warnings.
+        #[arg(long)]
+        strict: bool,
     },
 }
 
@@ -99,6 +105,25 @@ pub enum I18nAction {
         /// The translation's language.
         #[arg(long)]
         lang: String,
+        /// Site root: the directory that holds book.toml.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+    /// What changed in the source since each stale translation was marked:
+    /// the changed blocks, words marked, beside the translation's blocks.
+    ///
+    /// Reads the marked source from the site's git history; without it, says
+    /// why and names the lines to review. Writes nothing to the content.
+    Diff {
+        /// Only this page id, e.g. `partners/oulu` (`/` for the home page).
+        id: Option<String>,
+        /// Only this language.
+        #[arg(long)]
+        lang: Option<String>,
+        /// `text` (for the terminal), `json` (for tools) or `html` (one
+        /// self-contained side-by-side page: `> stale.html`).
+        #[arg(long, default_value = "text")]
+        format: crate::translation::diff::Format,
         /// Site root: the directory that holds book.toml.
         #[arg(long, default_value = ".")]
         root: PathBuf,
@@ -149,17 +174,28 @@ pub fn run(cli: Cli) -> i32 {
             root,
             lang,
             format,
-        } => match crate::commands::status::report(&root, lang.as_deref(), format) {
+            strict,
+        } => match crate::translation::status::report(&root, lang.as_deref(), format) {
             Ok((text, code)) => {
                 let _ = std::io::stdout().lock().write_all(text.as_bytes());
-                code
+                code.max(glossary(&root, strict))
+            }
+            Err(diagnostics) => print_errors(&diagnostics),
+        },
+        Command::I18n {
+            action: Some(I18nAction::Diff { id, lang, format, root }),
+            ..
+        } => match crate::translation::diff::diff(&root, id.as_deref(), lang.as_deref(), format) {
+            Ok(text) => {
+                let _ = std::io::stdout().lock().write_all(text.as_bytes());
+                0
             }
             Err(diagnostics) => print_errors(&diagnostics),
         },
         Command::I18n {
             action: Some(I18nAction::Mark { id, lang, root }),
             ..
-        } => match crate::commands::status::mark(&root, &id, &lang) {
+        } => match crate::translation::status::mark(&root, &id, &lang) {
             Ok(message) => {
                 let _ = writeln!(std::io::stderr(), "{message}");
                 0
@@ -171,6 +207,7 @@ pub fn run(cli: Cli) -> i32 {
             drafts,
             external,
             allow_address,
+            strict,
         } => {
             let report = build::build(&BuildOptions {
                 root: root.clone(),
@@ -181,6 +218,7 @@ pub fn run(cli: Cli) -> i32 {
                 pdf: true,
             });
             let code = finish(&report, "checked");
+            let code = if code == 0 { glossary(&root, strict) } else { code };
             if !external || code != 0 {
                 return code;
             }
@@ -192,6 +230,28 @@ pub fn run(cli: Cli) -> i32 {
             );
             i32::from(broken > 0)
         }
+    }
+}
+
+/// Prints the glossary's findings; 1 when `strict` and there are any.
+fn glossary(root: &std::path::Path, strict: bool) -> i32 {
+    match crate::translation::glossary::run(root, strict) {
+        Ok(findings) => {
+            print_diagnostics(&findings);
+            if !findings.is_empty() {
+                eprintln!(
+                    "glossary: {} finding(s){}",
+                    findings.len(),
+                    if strict {
+                        ""
+                    } else {
+                        " (warnings; --strict makes them errors)"
+                    }
+                );
+            }
+            i32::from(strict && !findings.is_empty())
+        }
+        Err(diagnostics) => print_errors(&diagnostics),
     }
 }
 

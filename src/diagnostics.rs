@@ -60,6 +60,13 @@ impl Diagnostic {
         self
     }
 
+    /// Points the diagnostic at a whole line (no column, no snippet).
+    pub fn at_line(mut self, line: usize) -> Self {
+        self.line = line;
+        self.col = 1;
+        self
+    }
+
     /// Points the diagnostic at a byte offset of `source`, counting columns in characters.
     pub fn at_offset(self, source: &str, offset: usize) -> Self {
         let (line, col) = line_col(source, offset);

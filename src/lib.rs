@@ -24,4 +24,5 @@ pub mod search;
 pub mod serve;
 pub mod site;
 pub mod source;
+pub mod translation;
 pub mod urls;

@@ -11,9 +11,27 @@ use std::sync::RwLock;
 use super::State;
 use super::http::Response;
 
+/// The translators' page: every stale translation beside what changed in
+/// its source (`plansite i18n diff --format html`), made when asked for.
+pub(super) const TRANSLATIONS: &str = "/__plansite/translations/";
+
 /// The answer to a GET (or HEAD) of `target` (path and query, as requested).
 pub(super) fn answer(target: &str, state: &RwLock<State>) -> Response {
     let path = target.split(['?', '#']).next().unwrap_or("/");
+    if path == TRANSLATIONS {
+        let root = state.read().unwrap_or_else(|e| e.into_inner()).root.clone();
+        let html = match crate::translation::diff::diff(&root, None, None, crate::translation::diff::Format::Html) {
+            Ok(html) => html,
+            Err(diagnostics) => {
+                let errors: String = diagnostics.iter().map(|d| format!("{d}\n")).collect();
+                return Response::text(500, &format!("the site cannot be read:\n{errors}"));
+            }
+        };
+        return Response::new(200)
+            .header("Content-Type", "text/html; charset=utf-8")
+            .header("Cache-Control", "no-store")
+            .body(inject_reload(html.into_bytes()));
+    }
     let Some(file) = resolve_path(path) else {
         return not_found(state);
     };
@@ -128,7 +146,8 @@ fn content_type(path: &str) -> &'static str {
     }
 }
 
-/// The live-reload client: reloads on `reload`, shows build errors as an overlay.
+/// The live-reload client: reloads on `reload`, shows build errors as an
+/// overlay, which links to the translators' page.
 const RELOAD_SCRIPT: &str = r#"<script>(() => {
   const es = new EventSource("/__plansite/events");
   es.onmessage = (e) => {
@@ -142,7 +161,11 @@ const RELOAD_SCRIPT: &str = r#"<script>(() => {
       box.style.cssText = "position:fixed;inset:1rem;z-index:99999;overflow:auto;margin:0;padding:1rem;background:#fff;color:#8a0000;border:3px solid #8a0000;font:14px/1.4 monospace;white-space:pre-wrap";
       document.body.append(box);
     }
-    box.textContent = rest.join("\n");
+    box.textContent = rest.join("\n") + "\n\n";
+    const link = document.createElement("a");
+    link.href = "/__plansite/translations/";
+    link.textContent = "stale translations: what changed in their sources";
+    box.append(link);
   };
 })();</script>"#;
 
@@ -213,5 +236,10 @@ mod tests {
         let html = String::from_utf8(html).unwrap();
         assert!(html.contains("<p>x</p><script>"));
         assert!(html.ends_with("</script></body></html>"));
+    }
+
+    #[test]
+    fn the_error_overlay_links_to_the_translators_page() {
+        assert!(RELOAD_SCRIPT.contains(&format!("link.href = \"{TRANSLATIONS}\"")));
     }
 }

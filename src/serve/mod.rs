@@ -49,6 +49,8 @@ pub struct ServeOptions {
 struct State {
     files: BTreeMap<String, Vec<u8>>,
     failed: bool,
+    /// The site root, for the translators' page of stale translations.
+    root: PathBuf,
 }
 
 /// How long a connection may take to send its request head: 10 s. The
@@ -72,10 +74,13 @@ pub fn serve(options: &ServeOptions) -> i32 {
             return 2;
         }
     };
-    let state = Arc::new(RwLock::new(State::default()));
     let notifier = server.notifier();
     // absolute, as the watcher's paths are, to name changed files by their relative path
     let root = std::path::absolute(&options.root).unwrap_or_else(|_| options.root.clone());
+    let state = Arc::new(RwLock::new(State {
+        root: root.clone(),
+        ..State::default()
+    }));
     let mut session = Session::new(BuildOptions {
         root: root.clone(),
         output: None,
@@ -109,6 +114,10 @@ pub fn serve(options: &ServeOptions) -> i32 {
     }
     let url = url(server.addr());
     eprintln!("serving at {url} (Ctrl-C to stop)");
+    eprintln!(
+        "stale translations, what changed in their sources: {}",
+        url.trim_end_matches('/').to_owned() + files::TRANSLATIONS
+    );
     if options.open {
         open_browser(&url);
     }

@@ -10,7 +10,7 @@ use crate::diagnostics::Diagnostic;
 use crate::source::values::PartialDate;
 use crate::source::yaml;
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FrontMatter {
     pub title: String,

@@ -18,6 +18,7 @@ use crate::source::config::Config;
 use crate::source::facts::Facts;
 use crate::source::files;
 use crate::source::frontmatter::{self, FrontMatter};
+use crate::source::glossary::{self, Glossary};
 use crate::source::i18n::{Catalog, Strings};
 use crate::source::search_rules::Rules;
 use crate::source::slug;
@@ -39,6 +40,8 @@ pub struct Sources {
     pub strings: Strings,
     /// How each language's words are searched (`i18n/<lang>.search.yaml`).
     pub search: BTreeMap<String, Rules>,
+    /// The site's terminology (`i18n/glossary.yaml`), if it has one.
+    pub glossary: Option<Glossary>,
     pub theme: Theme,
 }
 
@@ -287,6 +290,21 @@ pub fn load_reusing(root: &Path, drafts: bool, reuse: &Reuse) -> (Option<Sources
         }
     }
 
+    let glossary_file = PathBuf::from("i18n/glossary.yaml");
+    let glossary = if root.join(&glossary_file).exists() {
+        match read_text(root, &glossary_file) {
+            Ok(text) => glossary::parse(&glossary_file, &text, &languages)
+                .map_err(|problems| diagnostics.extend(problems))
+                .ok(),
+            Err(d) => {
+                diagnostics.push(d);
+                None
+            }
+        }
+    } else {
+        None
+    };
+
     let theme = load_theme(root, &config.site.theme, &mut diagnostics);
     let sources = Sources {
         root: root.to_owned(),
@@ -296,6 +314,7 @@ pub fn load_reusing(root: &Path, drafts: bool, reuse: &Reuse) -> (Option<Sources
         files,
         strings,
         search,
+        glossary,
         theme,
     };
     (Some(sources), diagnostics)

@@ -12,6 +12,7 @@ pub mod config;
 pub mod facts;
 pub mod files;
 pub mod frontmatter;
+pub mod glossary;
 pub mod i18n;
 pub mod link_policy;
 pub mod load;

@@ -46,6 +46,8 @@ impl Site {
         );
         if !dir.path().join("i18n").exists() {
             copy_tree(&repo().join("i18n"), &dir.path().join("i18n"), false);
+            // the real site's terminology is about the real site's words
+            let _ = std::fs::remove_file(dir.path().join("i18n/glossary.yaml"));
         }
         Site { dir }
     }

@@ -1,13 +1,13 @@
 //! `plansite i18n`: the translation status report and `mark`, through the
-//! library API (`plansite::commands::status`) on fixture sites (`tests/sites/i18n_status/`)
+//! library API (`plansite::translation::status`) on fixture sites (`tests/sites/i18n_status/`)
 //! copied to temporary directories, and the report on the real site.
 
 use std::path::{Path, PathBuf};
 
 use crate::common::Site;
-use plansite::commands::status::{self, Format};
 use plansite::diagnostics::Diagnostic;
-use sha2::{Digest, Sha256};
+use plansite::source::frontmatter::FrontMatter;
+use plansite::translation::status::{self, Format};
 
 fn report(site: &Site, lang: Option<&str>) -> (String, i32) {
     report_at(site.root(), lang)
@@ -33,13 +33,13 @@ fn read(site: &Site, rel: &str) -> String {
     std::fs::read_to_string(site.root().join(rel)).unwrap()
 }
 
-/// What `translated_from` must hold: 12 hex digits of the SHA-256 of the source body.
-fn sha(body: &str) -> String {
-    Sha256::digest(body.as_bytes())
-        .iter()
-        .take(6)
-        .map(|b| format!("{b:02x}"))
-        .collect()
+/// What `translated_from` must hold for a source page with this title and body.
+fn hash(title: &str, body: &str) -> String {
+    let front = FrontMatter {
+        title: title.into(),
+        ..FrontMatter::default()
+    };
+    plansite::translation::source_hash(&front, body)
 }
 
 fn only_error(result: Result<String, Vec<Diagnostic>>) -> Diagnostic {
@@ -94,16 +94,21 @@ fn a_complete_site_without_hashes_passes_with_pages_unmarked() {
 fn mark_records_the_hash_and_an_edited_source_makes_the_translation_stale() {
     let site = Site::fixture("i18n_status/complete");
     assert_eq!(read(&site, "content/docs/page.fi.md"), PAGE_FI);
-    let hash = sha(SV_BODY);
+    let marked = hash("Sidan", SV_BODY);
 
     let message = status::mark(site.root(), "docs/page", "fi").unwrap();
     assert_eq!(
         message,
-        format!("marked content/docs/page.fi.md: translated_from {hash}, the current text of content/docs/page.sv.md")
+        format!(
+            "marked content/docs/page.fi.md: translated_from {marked}, the current text of content/docs/page.sv.md"
+        )
     );
     assert_eq!(
         read(&site, "content/docs/page.fi.md"),
-        PAGE_FI.replace("title: Sivu\n", &format!("title: Sivu\ntranslated_from: \"{hash}\"\n"))
+        PAGE_FI.replace(
+            "title: Sivu\n",
+            &format!("title: Sivu\ntranslated_from: \"{marked}\"\n")
+        )
     );
     let (out, code) = report(&site, Some("fi"));
     assert_eq!(code, 0, "{out}");
@@ -123,7 +128,7 @@ fn mark_records_the_hash_and_an_edited_source_makes_the_translation_stale() {
         "content/docs/page.sv.md",
         &format!("---\ntitle: Sidan\n---\n{new_body}"),
     );
-    let new_hash = sha(new_body);
+    let new_hash = hash("Sidan", new_body);
     let (out, code) = report(&site, None);
     assert_eq!(code, 1, "{out}");
     assert!(
@@ -134,8 +139,8 @@ fn mark_records_the_hash_and_an_edited_source_makes_the_translation_stale() {
         has_line(
             &out,
             &format!(
-                "stale docs/page content/docs/page.fi.md:3 the source changed since translated_from {hash} \
-                 (now {new_hash}); review against content/docs/page.sv.md:4-10"
+                "stale docs/page content/docs/page.fi.md:3 the source changed since translated_from {marked} \
+                 (now {new_hash}); review against content/docs/page.sv.md:4-10 (`plansite i18n diff docs/page` shows what changed)"
             )
         ),
         "{out}"
@@ -162,7 +167,7 @@ fn mark_rewrites_only_the_translated_from_line() {
     let before = "\u{feff}---\r\ntitle: Sivu\r\ntranslated_from: 0123456789ab # old\r\nweight: 2\r\n---\r\nTeksti\r\n";
     site.write("content/docs/page.fi.md", before);
     status::mark(site.root(), "docs/page", "fi").unwrap();
-    let hash = sha(SV_BODY);
+    let hash = hash("Sidan", SV_BODY);
     assert_eq!(
         read(&site, "content/docs/page.fi.md"),
         before.replace("0123456789ab # old", &format!("\"{hash}\""))
@@ -322,7 +327,7 @@ fn the_text_report_is_a_table_per_language() {
     let site = Site::fixture("i18n_status/json");
     let (out, code) = report(&site, None);
     assert_eq!(code, 1);
-    assert_eq!(out, TEXT);
+    assert_eq!(out, with_hashes(TEXT));
 }
 
 #[test]
@@ -330,9 +335,7 @@ fn the_json_report_is_complete_and_sorted() {
     let site = Site::fixture("i18n_status/json");
     let (out, code) = status::report(site.root(), None, Format::Json).unwrap();
     assert_eq!(code, 1);
-    assert_eq!(sha("Välkommen.\n"), "914cfb8c0f4b");
-    assert_eq!(sha("Bara på svenska.\n"), "71c7104d40a1");
-    assert_eq!(out, JSON);
+    assert_eq!(out, with_hashes(JSON));
 }
 
 #[test]
@@ -394,13 +397,21 @@ fn the_real_site_is_complete_in_every_language() {
     assert_eq!(code, 0, "{out}");
 }
 
+/// A report of the `json` fixture with its pages' current hashes in place
+/// of `HOME_HASH` (the home page) and `ONLY_HASH` (`a`, only in Swedish).
+fn with_hashes(report: &str) -> String {
+    report
+        .replace("HOME_HASH", &hash("Start", "Välkommen.\n"))
+        .replace("ONLY_HASH", &hash("A", "Bara på svenska.\n"))
+}
+
 const TEXT: &str = "translation status against the source language sv
 
 fi
   pages    0 ok, 1 missing, 1 stale, 0 unmarked, 1 extra
   strings  0 ok, 1 missing, 1 extra, 1 placeholders, 1 plural forms, 1 shape
   missing       a       content/a.sv.md:1       no fi translation; create content/a.fi.md
-  stale         /       content/_index.fi.md:3  the source changed since translated_from 000000000000 (now 914cfb8c0f4b); review against content/_index.sv.md:4
+  stale         /       content/_index.fi.md:3  the source changed since translated_from 000000000000 (now HOME_HASH); review against content/_index.sv.md:4 (`plansite i18n diff /` shows what changed)
   extra         b       content/b.fi.md:1       no sv page `b`
   missing       hello   i18n/sv.yaml:1          not in i18n/fi.yaml
   extra         extra   i18n/fi.yaml:1          not in i18n/sv.yaml
@@ -419,7 +430,7 @@ const JSON: &str = r#"{
       "pages": [
         {
           "draft": false,
-          "hash": "914cfb8c0f4b",
+          "hash": "HOME_HASH",
           "id": "",
           "source": {
             "end_line": 4,
@@ -435,7 +446,7 @@ const JSON: &str = r#"{
         },
         {
           "draft": false,
-          "hash": "71c7104d40a1",
+          "hash": "ONLY_HASH",
           "id": "a",
           "source": {
             "end_line": 4,

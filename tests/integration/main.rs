@@ -11,6 +11,8 @@ mod external;
 mod files;
 mod fuzz_corpus;
 mod fuzz_regressions;
+mod glossary;
+mod i18n_diff;
 mod i18n_status;
 mod incremental;
 mod maps;

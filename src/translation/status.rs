@@ -12,13 +12,15 @@
 //! the user named and keeps every other byte of that file.
 //!
 //! **Pages**, per id: `ok` (the translation's `translated_from` is the hash of
-//! the current source-language body), `stale` (it is another hash: the source
-//! changed after the translation was reviewed; only the hash is stored, so the
-//! report names the source body's line range to compare, not the changed
-//! paragraphs), `unmarked` (no `translated_from`: never reviewed against a
+//! the current source-language page, [`super::source_hash`]), `stale` (it is
+//! another hash: the source changed after the translation was reviewed; the
+//! report names the source body's line range, and `plansite i18n diff` the
+//! changed blocks), `unmarked` (no `translated_from`: never reviewed against a
 //! hash), `missing` (no translation) and `extra` (no source-language page).
-//! The hash is the first 12 hex digits of the SHA-256 of the source page's
-//! body (after the front matter; BOM dropped, line endings as `\n`).
+//! The hash covers the source page's title, link title, description and body
+//! (BOM dropped, line endings as `\n`); a hash of the body alone, as marks
+//! made before the title was covered record, still counts as `ok` while the
+//! body is unchanged.
 //!
 //! **Interface strings**, per dotted key: `missing` (in the source language's
 //! file only), `extra` (in the translation's file only), or present in both
@@ -73,8 +75,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::Path;
 
-use sha2::{Digest, Sha256};
-
 use crate::diagnostics::{self, Diagnostic};
 use crate::escape;
 use crate::source::frontmatter;
@@ -101,9 +101,6 @@ impl std::str::FromStr for Format {
         }
     }
 }
-
-/// Number of hex digits of the source hash kept in `translated_from`.
-const HASH_LEN: usize = 12;
 
 /// Runs the report for every translation, or only `lang`; returns (what to
 /// print on stdout, exit code): 1 when anything is missing or stale (see the
@@ -178,7 +175,7 @@ pub fn mark(root: &Path, id: &str, lang: &str) -> Result<String, Vec<Diagnostic>
         ]);
     };
 
-    let hash = hash(source.body());
+    let hash = super::source_hash(&source.front, source.body());
     let file = &translation.file;
     let raw = load::read_bytes(root, file).map_err(|d| vec![d])?;
     let raw = String::from_utf8(raw)
@@ -219,7 +216,7 @@ pub fn mark(root: &Path, id: &str, lang: &str) -> Result<String, Vec<Diagnostic>
 }
 
 /// The site, or every diagnostic when loading found an error.
-fn load_sources(root: &Path) -> Result<Sources, Vec<Diagnostic>> {
+pub(super) fn load_sources(root: &Path) -> Result<Sources, Vec<Diagnostic>> {
     let (sources, mut diagnostics) = load::load(root, true);
     match sources {
         Some(sources) if !diagnostics.iter().any(Diagnostic::is_error) => Ok(sources),
@@ -230,7 +227,7 @@ fn load_sources(root: &Path) -> Result<Sources, Vec<Diagnostic>> {
     }
 }
 
-fn check_translation_language(sources: &Sources, lang: &str) -> Result<(), Diagnostic> {
+pub(super) fn check_translation_language(sources: &Sources, lang: &str) -> Result<(), Diagnostic> {
     let languages = &sources.config.site.languages;
     let others = languages[1..].join(", ");
     if lang == languages[0] {
@@ -253,15 +250,6 @@ fn check_translation_language(sources: &Sources, lang: &str) -> Result<(), Diagn
     } else {
         Ok(())
     }
-}
-
-/// First [`HASH_LEN`] hex digits of the SHA-256 of a page body.
-fn hash(body: &str) -> String {
-    Sha256::digest(body.as_bytes())
-        .iter()
-        .take(HASH_LEN / 2)
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 /// Sets `translated_from:` in the front matter of a file as it is on disk
@@ -345,7 +333,7 @@ struct PageStatus<'a> {
     state: PageState,
     source: Option<&'a SourcePage>,
     translation: Option<&'a SourcePage>,
-    /// Hash of the current source body.
+    /// The current source hash ([`super::source_hash`]).
     hash: Option<String>,
 }
 
@@ -462,13 +450,17 @@ fn lang_report<'a>(sources: &'a Sources, lang: &'a str) -> LangReport<'a> {
     let pages = by_id
         .into_iter()
         .map(|(id, (source, translation))| {
-            let hash = source.map(|s| hash(s.body()));
+            let hash = source.map(|s| super::source_hash(&s.front, s.body()));
             let recorded = translation.and_then(recorded_hash);
             let state = match (source, translation, recorded) {
                 (Some(_), None, _) => PageState::Missing,
                 (None, _, _) => PageState::Extra,
                 (Some(_), Some(_), None) => PageState::Unmarked,
-                (Some(_), Some(_), Some(recorded)) if Some(recorded) == hash.as_deref() => PageState::Ok,
+                (Some(source), Some(_), Some(recorded))
+                    if super::names_version(recorded, &source.front, source.body()) =>
+                {
+                    PageState::Ok
+                }
                 (Some(_), Some(_), Some(_)) => PageState::Stale,
             };
             PageStatus {
@@ -494,6 +486,8 @@ fn lang_report<'a>(sources: &'a Sources, lang: &'a str) -> LangReport<'a> {
         .keys()
         .chain(catalog.messages.keys())
         .map(String::as_str)
+        // a language's own grammatical forms of dates, which others need not have
+        .filter(|key| !key.starts_with(CASES))
         .collect();
     let strings = keys
         .into_iter()
@@ -529,8 +523,12 @@ fn lang_report<'a>(sources: &'a Sources, lang: &'a str) -> LangReport<'a> {
     }
 }
 
+/// Interface strings under this prefix are one language's grammar (see
+/// [`Strings::format_date_in`](crate::source::i18n::Strings::format_date_in)), never missing or extra.
+const CASES: &str = "format.cases.";
+
 /// `translated_from` of a translation; an empty value counts as none.
-fn recorded_hash(page: &SourcePage) -> Option<&str> {
+pub(super) fn recorded_hash(page: &SourcePage) -> Option<&str> {
     page.front
         .translated_from
         .as_deref()
@@ -594,12 +592,12 @@ fn placeholder_set(message: &Message) -> BTreeSet<String> {
 }
 
 /// A path as shown in reports, with `/` separators.
-fn path(p: &Path) -> String {
+pub(super) fn path(p: &Path) -> String {
     p.to_string_lossy().replace('\\', "/")
 }
 
 /// An id as shown to a person: the home page's empty id is `/`.
-fn shown(id: &str) -> &str {
+pub(super) fn shown(id: &str) -> &str {
     if id.is_empty() { "/" } else { id }
 }
 
@@ -613,13 +611,13 @@ fn translation_file(source: &SourcePage, lang: &str) -> String {
 }
 
 /// First and last line of a page's body in its file.
-fn body_lines(page: &SourcePage) -> (usize, usize) {
+pub(super) fn body_lines(page: &SourcePage) -> (usize, usize) {
     let first = page.body_line_offset + 1;
     (first, page.text.lines().count().max(first))
 }
 
 /// Line of `translated_from:` in a page's front matter.
-fn translated_from_line(page: &SourcePage) -> Option<usize> {
+pub(super) fn translated_from_line(page: &SourcePage) -> Option<usize> {
     page.text
         .lines()
         .take(page.body_line_offset)
@@ -733,10 +731,11 @@ fn rows(report: &LangReport) -> Vec<[String; 4]> {
             (Some(s), Some(t)) if page.state == PageState::Stale => (
                 location(&path(&t.file), translated_from_line(t)),
                 format!(
-                    "the source changed since translated_from {} (now {}); review against {}",
+                    "the source changed since translated_from {} (now {}); review against {} (`plansite i18n diff {}` shows what changed)",
                     recorded_hash(t).unwrap_or(""),
                     page.hash.as_deref().unwrap_or(""),
-                    review(s)
+                    review(s),
+                    shown(page.id)
                 ),
             ),
             (Some(s), Some(t)) => (
@@ -1040,10 +1039,5 @@ mod tests {
         assert_eq!(needed_categories("fi"), ["one", "other"]);
         assert_eq!(needed_categories("se"), ["one", "two", "other"]);
         assert_eq!(needed_categories("ja"), ["other"]);
-    }
-
-    #[test]
-    fn hash_is_twelve_hex_digits() {
-        assert_eq!(hash(""), "e3b0c44298fc");
     }
 }
