@@ -175,10 +175,11 @@ pub fn run(cli: Cli) -> i32 {
             lang,
             format,
             strict,
-        } => match crate::translation::status::report(&root, lang.as_deref(), format) {
-            Ok((text, code)) => {
+        } => match crate::translation::status::report_with_glossary(&root, lang.as_deref(), format, strict) {
+            Ok((text, code, findings)) => {
                 let _ = std::io::stdout().lock().write_all(text.as_bytes());
-                code.max(glossary(&root, strict))
+                print_glossary(&findings, strict);
+                code
             }
             Err(diagnostics) => print_errors(&diagnostics),
         },
@@ -233,25 +234,27 @@ pub fn run(cli: Cli) -> i32 {
     }
 }
 
-/// Prints the glossary's findings; 1 when `strict` and there are any.
+/// Checks and prints the glossary's findings; 1 when `strict` and there
+/// are any.
 fn glossary(root: &std::path::Path, strict: bool) -> i32 {
     match crate::translation::glossary::run(root, strict) {
         Ok(findings) => {
-            print_diagnostics(&findings);
-            if !findings.is_empty() {
-                eprintln!(
-                    "glossary: {} finding(s){}",
-                    findings.len(),
-                    if strict {
-                        ""
-                    } else {
-                        " (warnings; --strict makes them errors)"
-                    }
-                );
-            }
+            print_glossary(&findings, strict);
             i32::from(strict && !findings.is_empty())
         }
         Err(diagnostics) => print_errors(&diagnostics),
+    }
+}
+
+fn print_glossary(findings: &[crate::diagnostics::Diagnostic], strict: bool) {
+    print_diagnostics(findings);
+    if !findings.is_empty() {
+        let warnings = if strict {
+            ""
+        } else {
+            " (warnings; --strict makes them errors)"
+        };
+        eprintln!("glossary: {} finding(s){warnings}", findings.len());
     }
 }
 

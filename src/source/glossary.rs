@@ -20,6 +20,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
 use crate::diagnostics::Diagnostic;
 use crate::source::yaml;
@@ -58,7 +59,7 @@ pub struct Pattern {
     pub words: Vec<WordPattern>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct WordPattern {
     /// Lowercase letters and digits.
     pub core: String,
@@ -80,15 +81,23 @@ impl WordPattern {
 }
 
 /// The words of a text as the glossary sees them: runs of letters and
-/// digits, lowercased, with their byte offsets.
+/// digits, in Unicode's composed form (NFC) and lowercased, a soft hyphen
+/// inside a word left out; each with its byte offset in the composed text.
 pub fn words(text: &str) -> Vec<(usize, String)> {
+    let composed;
+    let text = if is_nfc_quick(text.chars()) == IsNormalized::Yes {
+        text
+    } else {
+        composed = text.nfc().collect::<String>();
+        composed.as_str()
+    };
     let mut out = Vec::new();
     let mut start = None;
     for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
-        match (c.is_alphanumeric(), start) {
+        match (c.is_alphanumeric() || (c == SOFT_HYPHEN && start.is_some()), start) {
             (true, None) => start = Some(i),
             (false, Some(s)) => {
-                out.push((s, text[s..i].to_lowercase()));
+                out.push((s, text[s..i].replace(SOFT_HYPHEN, "").to_lowercase()));
                 start = None;
             }
             _ => {}
@@ -97,10 +106,13 @@ pub fn words(text: &str) -> Vec<(usize, String)> {
     out
 }
 
+const SOFT_HYPHEN: char = '\u{ad}';
+
 impl Pattern {
     fn parse(written: &str) -> Result<Pattern, String> {
         let mut words = Vec::new();
-        for word in written.split(|c: char| !(c.is_alphanumeric() || c == '*')) {
+        let composed: String = written.nfc().collect();
+        for word in composed.split(|c: char| !(c.is_alphanumeric() || c == '*')) {
             if word.is_empty() {
                 continue;
             }
@@ -156,19 +168,38 @@ struct RawTerm {
     note: Option<String>,
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum OneOrMany {
-    One(String),
-    Many(Vec<String>),
+/// A pattern or a list of patterns.
+struct OneOrMany(Vec<String>);
+
+impl<'de> Deserialize<'de> for OneOrMany {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = OneOrMany;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a pattern (a string) or a list of patterns")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<OneOrMany, E> {
+                Ok(OneOrMany(vec![v.to_owned()]))
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<OneOrMany, A::Error> {
+                let mut out = Vec::new();
+                while let Some(pattern) = seq.next_element::<String>()? {
+                    out.push(pattern);
+                }
+                Ok(OneOrMany(out))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
 }
 
 impl OneOrMany {
     fn into_vec(self) -> Vec<String> {
-        match self {
-            OneOrMany::One(s) => vec![s],
-            OneOrMany::Many(v) => v,
-        }
+        self.0
     }
 }
 
@@ -188,48 +219,107 @@ pub fn parse(file: &Path, text: &str, languages: &[String]) -> Result<Glossary, 
         .collect();
     let mut terms = Vec::new();
     let mut problems = Vec::new();
+    // each source pattern's entry line, for duplicates
+    let mut seen: BTreeMap<Vec<WordPattern>, usize> = BTreeMap::new();
     for (n, raw) in raw.terms.into_iter().enumerate() {
         let line = entry_lines.get(n).copied().unwrap_or(1);
-        let at = |message: String, needle: Option<&str>| {
-            // at the offending value where it can be found after the entry's line
+        // at the offending value where it can be found after the entry's
+        // line (and after `after`, the key it is under)
+        let at = |message: String, after: &str, needle: Option<&str>| {
             let entry_start: usize = text.lines().take(line - 1).map(|l| l.len() + 1).sum();
+            let entry_start = entry_start.min(text.len());
+            let key_start = text[entry_start..].find(after).map_or(entry_start, |k| entry_start + k);
             let offset = needle
-                .and_then(|needle| text[entry_start.min(text.len())..].find(needle))
-                .map_or(entry_start, |found| entry_start + found);
+                .and_then(|needle| text[key_start..].find(needle))
+                .map_or(key_start, |found| key_start + found);
             Diagnostic::error(file, message).at_offset(text, offset).with_hint(hint)
         };
-        let mut parsed = |map: BTreeMap<String, OneOrMany>, what: &str| {
+        let mut parsed = |map: BTreeMap<String, OneOrMany>, key: &str| {
+            let what = if key == "term" { "the term" } else { "`avoid`" };
             let mut out = BTreeMap::new();
             for (lang, patterns) in map {
+                let lang_key = format!("{lang}:");
                 if !languages.contains(&lang) {
                     problems.push(at(
                         format!(
                             "{what} names `{lang}`, which is not one of the site's languages ({})",
                             languages.join(", ")
                         ),
-                        Some(&format!("{lang}:")),
+                        key,
+                        Some(&lang_key),
+                    ));
+                    continue;
+                }
+                if key == "avoid" && lang == languages[0] {
+                    problems.push(
+                        at(
+                            format!("`avoid` names the source language `{lang}`, whose text is never checked"),
+                            key,
+                            Some(&lang_key),
+                        )
+                        .with_hint("list variants to avoid under the translations' languages"),
+                    );
+                    continue;
+                }
+                let patterns = patterns.into_vec();
+                if patterns.is_empty() {
+                    problems.push(at(
+                        format!("{what} has an empty list for `{lang}`"),
+                        key,
+                        Some(&lang_key),
                     ));
                     continue;
                 }
                 let mut list = Vec::new();
-                for written in patterns.into_vec() {
+                for written in patterns {
                     match Pattern::parse(&written) {
                         Ok(p) => list.push(p),
-                        Err(message) => problems.push(at(message, Some(&written))),
+                        Err(message) => problems.push(at(message, key, Some(&written))),
                     }
                 }
                 out.insert(lang, list);
             }
             out
         };
-        let forms = parsed(raw.term, "the term");
-        let avoid = parsed(raw.avoid, "`avoid`");
+        let forms = parsed(raw.term, "term");
+        let avoid = parsed(raw.avoid, "avoid");
+        for (lang, avoided) in &avoid {
+            for pattern in avoided {
+                if forms
+                    .get(lang)
+                    .is_some_and(|approved| approved.iter().any(|a| a.words == pattern.words))
+                {
+                    problems.push(at(
+                        format!("`{}` is both approved and to be avoided in {lang}", pattern.written),
+                        "avoid",
+                        Some(&pattern.written),
+                    ));
+                }
+            }
+        }
+        if let Some(source_forms) = forms.get(&languages[0]) {
+            for pattern in source_forms {
+                if let Some(other) = seen.get(&pattern.words) {
+                    problems.push(
+                        at(
+                            format!("the term `{}` has an entry at line {other} already", pattern.written),
+                            "term",
+                            Some(&pattern.written),
+                        )
+                        .with_hint("one entry per term: merge the two"),
+                    );
+                } else {
+                    seen.insert(pattern.words.clone(), line);
+                }
+            }
+        }
         if !forms.contains_key(&languages[0]) {
             problems.push(at(
                 format!(
                     "the term has no `{}` form: the source language's words find it",
                     languages[0]
                 ),
+                "term",
                 None,
             ));
         }
@@ -287,5 +377,58 @@ mod tests {
         assert!(lines.iter().all(|(line, _)| *line == 3), "{lines:?}");
         assert!(lines[0].1.contains("`de`"), "{lines:?}");
         assert!(lines[1].1.contains("no `sv` form"), "{lines:?}");
+    }
+
+    #[test]
+    fn decomposed_letters_and_soft_hyphens_are_the_words_they_show() {
+        // "Vänorter" typed as `a` + combining diaeresis, and a soft hyphen
+        // that only tells a browser where it may break the word
+        let w = words("Om Va\u{308}norter och ystävyys\u{ad}kaupungit.");
+        assert_eq!(pattern("vänort*").find(&w), [3]);
+        assert_eq!(pattern("ystävyyskaupun*").find(&w).len(), 1);
+        assert_eq!(pattern("Va\u{308}nort*").find(&w), [3]);
+    }
+
+    #[test]
+    fn empty_contradictory_duplicate_and_mistyped_entries_are_errors() {
+        let languages = ["sv".to_owned(), "fi".to_owned()];
+        let check = |text: &str| -> Vec<(usize, String)> {
+            parse(Path::new("i18n/glossary.yaml"), text, &languages)
+                .map(|_| Vec::new())
+                .unwrap_or_else(|d| d.into_iter().map(|d| (d.line, d.message)).collect())
+        };
+        assert_eq!(
+            check("terms:\n  - term: { sv: vänort*, fi: [] }\n"),
+            [(2, "the term has an empty list for `fi`".to_owned())]
+        );
+        assert_eq!(
+            check("terms:\n  - term: { sv: vänort*, fi: x }\n    avoid: { sv: vänner }\n"),
+            [(
+                3,
+                "`avoid` names the source language `sv`, whose text is never checked".to_owned()
+            )]
+        );
+        assert_eq!(
+            check("terms:\n  - term: { sv: vänort*, fi: kaupunki }\n    avoid: { fi: Kaupunki }\n"),
+            [(3, "`Kaupunki` is both approved and to be avoided in fi".to_owned())]
+        );
+        assert_eq!(
+            check("terms:\n  - term: { sv: vänort*, fi: a }\n  - term: { sv: Vänort*, fi: b }\n"),
+            [(3, "the term `Vänort*` has an entry at line 2 already".to_owned())]
+        );
+        let mistyped = check("terms:\n  - term: { sv: vänort*, fi: 5 }\n");
+        assert!(
+            mistyped[0]
+                .1
+                .contains("expected a pattern (a string) or a list of patterns"),
+            "{mistyped:?}"
+        );
+        // an unknown language under `avoid` is pointed at there, not in `term`
+        let unknown = check("terms:\n  - term: { sv: vänort*, de: x }\n    avoid: { de: y }\n");
+        assert_eq!(
+            unknown.iter().map(|(line, _)| *line).collect::<Vec<_>>(),
+            [2, 3],
+            "{unknown:?}"
+        );
     }
 }

@@ -588,20 +588,37 @@ pub fn read_text(root: &Path, file: &Path) -> Result<String, Diagnostic> {
 /// [`read_text`], with the file's [`Stamp`].
 fn read_text_stamped(root: &Path, file: &Path) -> Result<(String, Option<Stamp>), Diagnostic> {
     let (bytes, stamp) = read_bytes_stamped(root, file)?;
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        let valid = &bytes[..e.valid_up_to()];
-        let valid = std::str::from_utf8(valid).unwrap_or("");
+    let text = decode(&bytes).map_err(|e| {
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+        let valid = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or("");
         Diagnostic::error(file, "file is not valid UTF-8")
             .at_offset(valid, valid.len())
             .with_hint("save the file as UTF-8")
     })?;
-    let text = if text.contains('\r') {
+    Ok((text, stamp))
+}
+
+/// A text file's bytes as text: BOM dropped, CRLF and CR made LF.
+fn decode(bytes: &[u8]) -> Result<String, std::str::Utf8Error> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text = std::str::from_utf8(bytes)?;
+    Ok(if text.contains('\r') {
         text.replace("\r\n", "\n").replace('\r', "\n")
     } else {
         text.to_owned()
-    };
-    Ok((text, stamp))
+    })
+}
+
+/// A page's bytes (from anywhere, e.g. an earlier version in git) as `load`
+/// reads a page: decoded as [`read_text`] does, without the characters XML
+/// forbids; `None` if they are not UTF-8.
+pub fn page_text(bytes: &[u8]) -> Option<String> {
+    let text = decode(bytes).ok()?;
+    Some(if text.chars().all(escape::is_xml_char) {
+        text
+    } else {
+        text.chars().filter(|c| escape::is_xml_char(*c)).collect()
+    })
 }
 
 pub fn read_bytes(root: &Path, file: &Path) -> Result<Vec<u8>, Diagnostic> {

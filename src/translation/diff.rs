@@ -34,7 +34,7 @@ use super::status::{self, load_sources};
 use crate::diagnostics::Diagnostic;
 use crate::escape;
 use crate::source::frontmatter::{self, FrontMatter};
-use crate::source::load::SourcePage;
+use crate::source::load::{self, SourcePage};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -93,15 +93,34 @@ pub struct Entry {
     pub changes: Vec<Change>,
 }
 
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "snake_case", tag = "found")]
+/// In JSON: `found` (a boolean) with `commit` and `date`, or with `reason`
+/// and `review`.
+#[derive(Debug)]
 pub enum Marked {
     /// The source as it was marked: in this commit.
-    #[serde(rename = "true")]
     Found { commit: String, date: String },
     /// Not found; `review` names the source's body lines instead.
-    #[serde(rename = "false")]
     Unavailable { reason: String, review: Location },
+}
+
+impl Serialize for Marked {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(3))?;
+        match self {
+            Marked::Found { commit, date } => {
+                map.serialize_entry("commit", commit)?;
+                map.serialize_entry("date", date)?;
+                map.serialize_entry("found", &true)?;
+            }
+            Marked::Unavailable { reason, review } => {
+                map.serialize_entry("found", &false)?;
+                map.serialize_entry("reason", reason)?;
+                map.serialize_entry("review", review)?;
+            }
+        }
+        map.end()
+    }
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -213,6 +232,42 @@ pub fn report(root: &Path, id: Option<&str>, lang: Option<&str>) -> Result<Repor
             }
         }
     }
+    // one page asked for and nothing stale: say why when it is not up to date
+    if let Some(id) = id
+        && stale.is_empty()
+    {
+        let mut problems = Vec::new();
+        for lang in languages.iter().filter(|l| lang.is_none_or(|want| want == l.as_str())) {
+            let Some(source) = source_of.get(id) else { break };
+            match sources.pages.iter().find(|p| p.id == id && &p.lang == *lang) {
+                None => problems.push(
+                    Diagnostic::error(
+                        &source.file,
+                        format!("`{}` has no {lang} translation", status::shown(id)),
+                    )
+                    .with_hint("`plansite i18n` lists missing translations"),
+                ),
+                Some(translation) if status::recorded_hash(translation).is_none() => problems.push(
+                    Diagnostic::error(
+                        &translation.file,
+                        format!(
+                            "the {lang} translation of `{}` is not marked, so there is no version to compare with",
+                            status::shown(id)
+                        ),
+                    )
+                    .with_hint(format!(
+                        "review it against {}, then record it: plansite i18n mark {} --lang {lang}",
+                        status::path(&source.file),
+                        status::shown(id)
+                    )),
+                ),
+                Some(_) => {}
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+    }
     let order = |lang: &str| languages.iter().position(|l| l.as_str() == lang);
     stale.sort_by(|a, b| (order(&a.1.lang), &a.1.id).cmp(&(order(&b.1.lang), &b.1.id)));
 
@@ -228,6 +283,16 @@ pub fn report(root: &Path, id: Option<&str>, lang: Option<&str>) -> Result<Repor
         Err(reason) => return Ok(unavailable(&source_lang, stale, reason)),
     };
     let shallow = history.as_ref().is_some_and(|h| h.shallow);
+    // a version not under the page's path now: the page was moved or
+    // renamed since; every source page's versions, read once if needed
+    let moved = std::cell::OnceCell::new();
+    let moved = |history: &History| {
+        moved.get_or_init(|| {
+            history
+                .versions_under(Path::new("content"), &format!(".{source_lang}.md"))
+                .unwrap_or_default()
+        })
+    };
 
     let stale = stale
         .into_iter()
@@ -236,7 +301,13 @@ pub fn report(root: &Path, id: Option<&str>, lang: Option<&str>) -> Result<Repor
                 .get(&source.file)
                 .into_iter()
                 .flatten()
-                .find_map(|version| parse_version(source, version, recorded));
+                .find_map(|version| parse_version(source, version, recorded))
+                .or_else(|| {
+                    let history = history.as_ref()?;
+                    moved(history)
+                        .iter()
+                        .find_map(|version| parse_version(source, version, recorded))
+                });
             match marked {
                 Some((version, front, body)) => {
                     let changes = changes(source, translation, &front, &body);
@@ -252,7 +323,9 @@ pub fn report(root: &Path, id: Option<&str>, lang: Option<&str>) -> Result<Repor
                     )
                 }
                 None => {
-                    let reason = if shallow {
+                    let reason = if let Some(reason) = not_a_hash(source, recorded) {
+                        reason
+                    } else if shallow {
                         format!(
                             "no commit in this shallow clone holds {} as it was marked ({recorded}); `git fetch --unshallow` brings the whole history",
                             status::path(&source.file)
@@ -284,16 +357,28 @@ fn unavailable(source_lang: &str, stale: Vec<(&SourcePage, &SourcePage, &str)>, 
         stale: stale
             .into_iter()
             .map(|(source, translation, recorded)| {
-                entry(
-                    source,
-                    translation,
-                    recorded,
-                    fallback(source, reason.clone()),
-                    Vec::new(),
-                )
+                let reason = not_a_hash(source, recorded).unwrap_or_else(|| reason.clone());
+                entry(source, translation, recorded, fallback(source, reason), Vec::new())
             })
             .collect(),
     }
+}
+
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
+}
+
+/// Why no version can be found when `recorded` is not even a hash.
+fn not_a_hash(source: &SourcePage, recorded: &str) -> Option<String> {
+    (!super::is_hash(recorded)).then(|| {
+        format!(
+            "the recorded translated_from `{recorded}` is not a hash plansite wrote (12 hex digits), so no version of {} can be found",
+            status::path(&source.file)
+        )
+    })
 }
 
 fn fallback(source: &SourcePage, reason: String) -> Marked {
@@ -336,8 +421,7 @@ fn parse_version<'v>(
     version: &'v Version,
     recorded: &str,
 ) -> Option<(&'v Version, FrontMatter, (String, usize))> {
-    let text = std::str::from_utf8(&version.bytes).ok()?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text).replace("\r\n", "\n");
+    let text = load::page_text(&version.bytes)?;
     let split = frontmatter::split(&source.file, &text).ok()?;
     super::names_version(recorded, &split.front, split.body).then(|| {
         (
@@ -457,6 +541,10 @@ fn find_counterpart<'t>(old: &Block, translated: &'t [Block]) -> Option<&'t Bloc
         .find(|t| t.place.section == section && t.place.index == old.place.index)
 }
 
+/// Words, spaces and marks beyond which a changed block is shown replaced
+/// whole (about 2 000 words: a long paragraph diffs in milliseconds).
+const MAX_WORD_DIFF_TOKENS: usize = 4000;
+
 /// The new text in words, each marked same, removed or added: words,
 /// spaces and punctuation are compared one by one, and a change is shown
 /// as what was removed followed by what was added, a space between two
@@ -464,6 +552,14 @@ fn find_counterpart<'t>(old: &Block, translated: &'t [Block]) -> Option<&'t Bloc
 fn words(old: &str, new: &str) -> Vec<Words> {
     let (old_tokens, new_tokens) = (tokens(old), tokens(new));
     let mut changes: Vec<(WordOp, &str)> = Vec::new();
+    if old_tokens.len().max(new_tokens.len()) > MAX_WORD_DIFF_TOKENS {
+        // the diff's time grows with the product of the lengths: a block
+        // this long is shown as replaced whole
+        let (mut removed, mut added) = (old.to_owned(), new.to_owned());
+        let mut out = Vec::new();
+        push_change(&mut out, &mut removed, &mut added);
+        return out;
+    }
     for op in similar::capture_diff_slices(Algorithm::Myers, &old_tokens, &new_tokens) {
         for change in op.iter_changes(&old_tokens, &new_tokens) {
             let op = match change.tag() {
@@ -685,12 +781,15 @@ pub fn html(report: &Report) -> String {
     if !report.stale.is_empty() {
         out.push_str("<nav aria-label=\"Pages\"><ul>\n");
         for (n, entry) in report.stale.iter().enumerate() {
+            let what = match entry.marked {
+                Marked::Found { .. } => format!("{} change(s)", entry.changes.len()),
+                Marked::Unavailable { .. } => "review the whole page".to_owned(),
+            };
             let _ = writeln!(
                 out,
-                "<li><a href=\"#t{n}\">{} {}</a> ({} change(s))</li>",
+                "<li><a href=\"#t{n}\">{} {}</a> ({what})</li>",
                 e(&entry.lang),
                 e(&entry.id),
-                entry.changes.len()
             );
         }
         out.push_str("</ul></nav>\n");
@@ -724,12 +823,13 @@ pub fn html(report: &Report) -> String {
                 let _ = writeln!(
                     out,
                     "<p>{}. Review the whole body: <code>{}</code>.</p>",
-                    e(reason),
+                    e(&capitalized(reason)),
                     e(&location(review))
                 );
             }
         }
         if entry.changes.is_empty() {
+            out.push_str("</section>\n");
             continue;
         }
         let _ = writeln!(
@@ -826,5 +926,15 @@ mod tests {
             tokens("Luleå, 2024–2027!  ok"),
             ["Luleå", ",", " ", "2024", "–", "2027", "!", "  ", "ok"]
         );
+    }
+
+    #[test]
+    fn a_very_long_block_is_shown_replaced_whole() {
+        let old = "ord ".repeat(5000);
+        let new = "Ord ".repeat(5000);
+        let changed = words(&old, &new);
+        let ops: Vec<WordOp> = changed.iter().map(|w| w.op).collect();
+        assert_eq!(ops, [WordOp::Removed, WordOp::Added]);
+        assert_eq!(changed[1].text, new);
     }
 }

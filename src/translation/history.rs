@@ -54,52 +54,100 @@ impl History {
             .iter()
             .map(|f| (format!("{}{}", self.prefix, f.to_string_lossy().replace('\\', "/")), *f))
             .collect();
-        let mut args = vec![
-            "-c".to_owned(),
-            "core.quotePath=false".to_owned(),
-            "log".to_owned(),
-            "--format=%x01%H %cs".to_owned(),
-            "--raw".to_owned(),
-            "--no-abbrev".to_owned(),
-            "--no-renames".to_owned(),
-            "--no-merges".to_owned(),
-            "--".to_owned(),
-        ];
-        args.extend(files.iter().map(|f| format!(":(literal){}", f.to_string_lossy())));
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let log = git(&self.root, &args, None)?;
-
-        // (file, commit, date, blob) in log order: newest first
-        let mut found: Vec<(&Path, String, String, String)> = Vec::new();
-        let (mut commit, mut date) = (String::new(), String::new());
-        for line in log.lines() {
-            if let Some(head) = line.strip_prefix('\u{1}') {
-                let (c, d) = head.split_once(' ').unwrap_or((head, ""));
-                (commit, date) = (c.to_owned(), d.to_owned());
-            } else if let Some(raw) = line.strip_prefix(':') {
-                // `old-mode new-mode old-blob new-blob status\tpath`
-                let Some((fields, path)) = raw.split_once('\t') else {
-                    continue;
-                };
-                let blob = fields.split(' ').nth(3).unwrap_or("");
-                if let Some(file) = by_top.get(path)
-                    && !blob.bytes().all(|b| b == b'0')
-                {
-                    found.push((file, commit.clone(), date.clone(), blob.to_owned()));
-                }
-            }
-        }
+        let pathspecs: Vec<String> = files
+            .iter()
+            .map(|f| format!(":(literal){}", f.to_string_lossy()))
+            .collect();
+        let found = self.log(&pathspecs, |path| by_top.get(path).map(|f| f.to_path_buf()))?;
         let blobs: Vec<&str> = found.iter().map(|(.., blob)| blob.as_str()).collect();
         let mut contents = cat_blobs(&self.root, &blobs)?;
         let mut versions: BTreeMap<PathBuf, Vec<Version>> = BTreeMap::new();
         for (file, commit, date, blob) in found {
-            let bytes = contents.get_mut(&blob).map(std::mem::take).unwrap_or_default();
-            versions
-                .entry(file.to_path_buf())
-                .or_default()
-                .push(Version { commit, date, bytes });
+            let bytes = contents.get(&blob).cloned().unwrap_or_default();
+            versions.entry(file).or_default().push(Version { commit, date, bytes });
         }
+        contents.clear();
         Ok(versions)
+    }
+
+    /// Every committed version of any file under `dir` (relative to the site
+    /// root) whose name ends with `suffix`, newest first, each blob once:
+    /// where a page's earlier version is when the page was moved or renamed.
+    pub fn versions_under(&self, dir: &Path, suffix: &str) -> Result<Vec<Version>, String> {
+        let pathspec = format!(":(literal){}", dir.to_string_lossy());
+        let found = self.log(&[pathspec], |path| path.ends_with(suffix).then(|| PathBuf::from(path)))?;
+        let mut seen = std::collections::BTreeSet::new();
+        let found: Vec<_> = found
+            .into_iter()
+            .filter(|(.., blob)| seen.insert(blob.clone()))
+            .collect();
+        let blobs: Vec<&str> = found.iter().map(|(.., blob)| blob.as_str()).collect();
+        let mut contents = cat_blobs(&self.root, &blobs)?;
+        Ok(found
+            .into_iter()
+            .map(|(_, commit, date, blob)| Version {
+                commit,
+                date,
+                bytes: contents.remove(&blob).unwrap_or_default(),
+            })
+            .collect())
+    }
+
+    /// `(file, commit, date, blob)` for each commit that gave a file matched
+    /// by `pathspecs` new contents, newest first; `keep` maps a path (from
+    /// the repository's top) to the file it stands for, or drops it. A merge
+    /// counts with what it changed against its first parent, so a version
+    /// first made by a merge is found too.
+    fn log(
+        &self,
+        pathspecs: &[String],
+        keep: impl Fn(&str) -> Option<PathBuf>,
+    ) -> Result<Vec<(PathBuf, String, String, String)>, String> {
+        let mut args: Vec<&str> = vec![
+            // the repository's configuration must not change what is read or
+            // run a program (a signature check, a pager)
+            "-c",
+            "core.quotePath=false",
+            "-c",
+            "diff.relative=false",
+            "-c",
+            "log.showSignature=false",
+            "--no-pager",
+            "log",
+            "-z",
+            "--format=%x01%H %cs",
+            "--raw",
+            "--no-abbrev",
+            "--no-renames",
+            "--no-show-signature",
+            "--diff-merges=first-parent",
+            "--",
+        ];
+        args.extend(pathspecs.iter().map(String::as_str));
+        let log = git(&self.root, &args, None)?;
+
+        // `\x01<commit> <date>` NUL, then per file `\n:<modes> <old> <new>
+        // <status>` NUL `<path>` NUL
+        let mut found = Vec::new();
+        let (mut commit, mut date) = (String::new(), String::new());
+        let mut fields = log.split('\0');
+        while let Some(field) = fields.next() {
+            let field = field.trim_start_matches('\n');
+            if let Some(head) = field.strip_prefix('\u{1}') {
+                let (c, d) = head.split_once(' ').unwrap_or((head, ""));
+                (commit, date) = (c.to_owned(), d.to_owned());
+            } else if let Some(raw) = field.strip_prefix(':') {
+                let Some(path) = fields.next() else { break };
+                let blob = raw.split(' ').nth(3).unwrap_or("");
+                if blob.is_empty() || blob.bytes().all(|b| b == b'0') {
+                    continue;
+                }
+                if let Some(file) = keep(path) {
+                    found.push((file, commit.clone(), date.clone(), blob.to_owned()));
+                }
+            }
+        }
+        Ok(found)
     }
 }
 
@@ -114,6 +162,9 @@ fn run(dir: &Path, args: &[&str], input: Option<&[u8]>) -> Result<Vec<u8>, Strin
         .args(args)
         .current_dir(dir)
         .env("GIT_OPTIONAL_LOCKS", "0")
+        // a partial clone would fetch missing contents over the network
+        .env("GIT_NO_LAZY_FETCH", "1")
+        .env("GIT_TERMINAL_PROMPT", "0")
         .stdin(if input.is_some() { Stdio::piped() } else { Stdio::null() })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -53,9 +53,17 @@ pub fn body_hash(body: &str) -> String {
     hex(&Sha256::digest(body.as_bytes()))
 }
 
-/// Whether a recorded `translated_from` names this version of a source page.
+/// Whether a recorded `translated_from` names this version of a source page
+/// (hex digits in either case).
 pub fn names_version(recorded: &str, front: &FrontMatter, body: &str) -> bool {
-    recorded == source_hash(front, body) || recorded == body_hash(body)
+    is_hash(recorded)
+        && (recorded.eq_ignore_ascii_case(&source_hash(front, body)) || recorded.eq_ignore_ascii_case(&body_hash(body)))
+}
+
+/// Whether `recorded` has the form of a hash `mark` writes: [`HASH_LEN`]
+/// hex digits.
+pub fn is_hash(recorded: &str) -> bool {
+    recorded.len() == HASH_LEN && recorded.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// Line of a front-matter field of a page (`name:` at the start of a line).

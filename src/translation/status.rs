@@ -108,7 +108,20 @@ impl std::str::FromStr for Format {
 /// etc.) and a `lang` that is not a translation come back as
 /// `Err(Vec<Diagnostic>)`, to be printed like build errors.
 pub fn report(root: &Path, lang: Option<&str>, format: Format) -> Result<(String, i32), Vec<Diagnostic>> {
+    report_with_glossary(root, lang, format, false).map(|(out, code, _)| (out, code))
+}
+
+/// [`report`] with the glossary's findings (`translation::glossary`),
+/// returned for printing and, in JSON, listed under `glossary`; with
+/// `strict` they fail the report.
+pub fn report_with_glossary(
+    root: &Path,
+    lang: Option<&str>,
+    format: Format,
+    strict: bool,
+) -> Result<(String, i32, Vec<Diagnostic>), Vec<Diagnostic>> {
     let sources = load_sources(root)?;
+    let findings = super::glossary::check(&sources, strict);
     let languages: Vec<&str> = match lang {
         Some(lang) => {
             check_translation_language(&sources, lang).map_err(|d| vec![d])?;
@@ -118,17 +131,47 @@ pub fn report(root: &Path, lang: Option<&str>, format: Format) -> Result<(String
     };
     let reports: Vec<LangReport> = languages.iter().map(|lang| lang_report(&sources, lang)).collect();
     let source = sources.config.source_language();
-    let failed = reports.iter().any(LangReport::fails);
+    let failed = reports.iter().any(LangReport::fails) || (strict && !findings.is_empty());
     let out = match format {
         Format::Text => text(source, &reports),
         Format::Json => {
             let mut out = String::new();
-            json(source, &reports, failed).write(&mut out, 0);
+            let mut json = json(source, &reports, failed);
+            if let Json::Obj(fields) = &mut json {
+                fields.insert("glossary", glossary_json(&findings));
+            }
+            json.write(&mut out, 0);
             out.push('\n');
             out
         }
     };
-    Ok((out, i32::from(failed)))
+    Ok((out, i32::from(failed), findings))
+}
+
+fn glossary_json(findings: &[Diagnostic]) -> Json {
+    Json::Arr(
+        findings
+            .iter()
+            .map(|d| {
+                object([
+                    ("file", Json::Str(path(&d.file))),
+                    ("hint", d.hint.clone().map_or(Json::Null, Json::Str)),
+                    ("line", Json::Num(d.line)),
+                    ("message", Json::Str(d.message.clone())),
+                    (
+                        "severity",
+                        Json::Str(
+                            match d.severity {
+                                crate::diagnostics::Severity::Error => "error",
+                                crate::diagnostics::Severity::Warning => "warning",
+                            }
+                            .to_owned(),
+                        ),
+                    ),
+                ])
+            })
+            .collect(),
+    )
 }
 
 /// Records the current source hash in the translation's front matter
@@ -286,6 +329,9 @@ fn set_translated_from(raw: &str, hash: &str) -> Option<String> {
             }
             out.push_str(&raw[..lines[first].0]);
             out.push_str(&line);
+            if last == first {
+                out.push_str(comment(text(first)));
+            }
             out.push_str(&raw[lines[last].1..]);
         }
         None => {
@@ -297,6 +343,27 @@ fn set_translated_from(raw: &str, hash: &str) -> Option<String> {
         }
     }
     Some(out)
+}
+
+/// The comment ending a one-line YAML entry (` # …`, with the space before
+/// it), or "": a `#` after white space and outside quotes.
+fn comment(line: &str) -> &str {
+    let mut quote = None;
+    let mut previous = ' ';
+    for (i, c) in line.char_indices() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == '"' || c == '\'' => quote = Some(c),
+            None if c == '#' && previous.is_whitespace() => {
+                let start = line[..i].trim_end().len();
+                return &line[start..];
+            }
+            None => {}
+        }
+        previous = c;
+    }
+    ""
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -727,6 +794,16 @@ fn rows(report: &LangReport) -> Vec<[String; 4]> {
             (None, Some(t)) => (
                 location(&path(&t.file), Some(1)),
                 format!("no {source_lang} page `{}`", shown(page.id)),
+            ),
+            (Some(s), Some(t)) if page.state == PageState::Stale && !recorded_hash(t).is_some_and(super::is_hash) => (
+                location(&path(&t.file), translated_from_line(t)),
+                format!(
+                    "translated_from `{}` is not a hash plansite wrote (12 hex digits); review against {} and record it with `plansite i18n mark {} --lang {}`",
+                    recorded_hash(t).unwrap_or(""),
+                    review(s),
+                    shown(page.id),
+                    t.lang
+                ),
             ),
             (Some(s), Some(t)) if page.state == PageState::Stale => (
                 location(&path(&t.file), translated_from_line(t)),

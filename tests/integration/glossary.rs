@@ -135,3 +135,21 @@ fn the_real_site_holds_its_glossary() {
     let shown: Vec<String> = findings.iter().map(ToString::to_string).collect();
     assert!(findings.is_empty(), "{}", shown.join("\n"));
 }
+
+#[test]
+fn the_json_status_lists_the_findings_and_strict_fails_it() {
+    let site = site();
+    let run = site.run(&["i18n", "--format", "json"]);
+    let value: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let findings = value["glossary"].as_array().unwrap();
+    assert_eq!(findings.len(), 4, "{}", run.stdout);
+    assert_eq!(findings[0]["file"], "content/towns/_index.en.md");
+    assert_eq!(findings[0]["severity"], "warning");
+    assert_eq!(value["ok"], true, "warnings leave the status ok");
+
+    let strict = site.run(&["i18n", "--format", "json", "--strict"]);
+    assert_eq!(strict.code, 1, "{}", strict.stderr);
+    let value: serde_json::Value = serde_json::from_str(&strict.stdout).unwrap();
+    assert_eq!(value["ok"], false);
+    assert_eq!(value["glossary"][0]["severity"], "error");
+}

@@ -109,7 +109,7 @@ fn an_edited_paragraph_is_the_one_block_reported_beside_its_translation() {
     assert_eq!(value["stale"].as_array().unwrap().len(), 1, "{json}");
     assert_eq!(entry["id"], "docs/page");
     assert_eq!(entry["lang"], "fi");
-    assert_eq!(entry["marked"]["found"], "true");
+    assert_eq!(entry["marked"]["found"], true);
     assert_eq!(entry["marked"]["commit"], commit);
     assert_eq!(entry["changes"].as_array().unwrap().len(), 1, "{json}");
     let change = &entry["changes"][0];
@@ -217,7 +217,7 @@ fn without_a_repository_the_report_says_why_and_falls_back() {
 
     let json: serde_json::Value =
         serde_json::from_str(&diff::diff(site.root(), None, None, Format::Json).unwrap()).unwrap();
-    assert_eq!(json["stale"][0]["marked"]["found"], "false");
+    assert_eq!(json["stale"][0]["marked"]["found"], false);
     assert_eq!(json["stale"][0]["marked"]["review"]["end_line"], 8);
 }
 
@@ -257,4 +257,181 @@ fn the_html_page_shows_old_new_and_translation_escaped_in_their_languages() {
         html.contains("<td lang=\"fi\"><small>content/docs/page.fi.md:9</small>\nToinen kappale.</td>"),
         "{html}"
     );
+}
+
+/// Whether the report found the marked version in the history.
+fn found(site_root: &Path) -> serde_json::Value {
+    let json = diff::diff(site_root, Some("docs/page"), Some("fi"), Format::Json).unwrap();
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(value["stale"].as_array().map(Vec::len), Some(1), "{json}");
+    value["stale"][0]["marked"].clone()
+}
+
+#[test]
+fn a_version_first_made_by_a_merge_is_found() {
+    let site = Site::fixture("i18n_status/complete");
+    let root = site.root();
+    git(root, &["init", "-q", "-b", "main"]);
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-q", "-m", "site"]);
+    git(root, &["branch", "other"]);
+    site.write(
+        "content/docs/page.sv.md",
+        "---\ntitle: Sidan\n---\n## Syfte\n\nFörsta stycket, ändrat.\n\nAndra stycket.\n",
+    );
+    git(root, &["commit", "-q", "-am", "first"]);
+    git(root, &["checkout", "-q", "other"]);
+    site.write(
+        "content/docs/page.sv.md",
+        "---\ntitle: Sidan\n---\n## Syfte\n\nFörsta stycket.\n\nAndra stycket, ändrat.\n",
+    );
+    git(root, &["commit", "-q", "-am", "second"]);
+    git(root, &["checkout", "-q", "main"]);
+    git(root, &["merge", "-q", "--no-edit", "other"]);
+    // the merged text exists in the merge commit only
+    status::mark(root, "docs/page", "fi").unwrap();
+    git(root, &["commit", "-q", "-am", "fi reviewed"]);
+    site.write(
+        "content/docs/page.sv.md",
+        "---\ntitle: Sidan\n---\n## Syfte\n\nFörsta stycket, ändrat.\n\nTredje stycket.\n",
+    );
+    git(root, &["commit", "-q", "-am", "third"]);
+    assert_eq!(found(root)["found"], true);
+}
+
+#[test]
+fn a_moved_page_and_a_pasted_control_character_are_found() {
+    let (site, _) = marked_repository();
+    let root = site.root();
+    // a character load removes (with a warning) is removed before hashing
+    // the old version too
+    site.write(
+        "content/docs/page.sv.md",
+        "---\ntitle: Sidan\n---\n## Syfte\n\nFörsta stycket.\u{b} Inklistrat.\n\nAndra stycket.\n",
+    );
+    git(root, &["commit", "-q", "-am", "pasted"]);
+    status::mark(root, "docs/page", "fi").unwrap();
+    git(root, &["commit", "-q", "-am", "marked"]);
+    site.write(
+        "content/docs/page.sv.md",
+        "---\ntitle: Sidan\n---\n## Syfte\n\nFörsta stycket.\n\nAndra stycket, nytt.\n",
+    );
+    git(root, &["commit", "-q", "-am", "edited"]);
+    assert_eq!(found(root)["found"], true, "control character");
+
+    // moved and edited in one commit: the old version is at the old path
+    status::mark(root, "docs/page", "fi").unwrap();
+    git(root, &["commit", "-q", "-am", "marked again"]);
+    git(root, &["mv", "content/docs", "content/guide"]);
+    site.write(
+        "content/guide/page.sv.md",
+        "---\ntitle: Sidan\n---\n## Syfte\n\nFörsta stycket.\n\nAndra stycket, flyttat.\n",
+    );
+    git(root, &["commit", "-q", "-am", "moved"]);
+    git(root, &["config", "diff.relative", "true"]);
+    let json = diff::diff(root, Some("guide/page"), Some("fi"), Format::Json).unwrap();
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(value["stale"][0]["marked"]["found"], true, "{json}");
+    assert_eq!(
+        value["stale"][0]["changes"][0]["new"], "Andra stycket, flyttat.",
+        "{json}"
+    );
+}
+
+#[test]
+fn the_repository_configuration_runs_no_program() {
+    let (site, _) = marked_repository();
+    let root = site.root();
+    site.write("content/docs/page.sv.md", EDITED_SV);
+    git(root, &["commit", "-q", "-am", "sv edited"]);
+    // a commit that claims a signature, and a configuration that would check
+    // it with a program of the repository's choosing
+    let head = git(root, &["cat-file", "commit", "HEAD"]);
+    let signed = head.replacen(
+        "\n\n",
+        "\ngpgsig -----BEGIN PGP SIGNATURE-----\n \n -----END PGP SIGNATURE-----\n\n",
+        1,
+    );
+    let mut hash = Command::new("git")
+        .args(["hash-object", "-t", "commit", "-w", "--stdin"])
+        .current_dir(root)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut hash.stdin.take().unwrap(), signed.as_bytes()).unwrap();
+    let id = String::from_utf8(hash.wait_with_output().unwrap().stdout).unwrap();
+    git(root, &["update-ref", "HEAD", id.trim()]);
+    let marker = root.join("ran");
+    let program = root.join("gpg.sh");
+    std::fs::write(&program, format!("#!/bin/sh\ntouch '{}'\n", marker.display())).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    git(root, &["config", "log.showSignature", "true"]);
+    git(root, &["config", "gpg.program", &program.to_string_lossy()]);
+    assert_eq!(found(root)["found"], true);
+    assert!(!marker.exists(), "git ran the repository's gpg.program");
+}
+
+#[test]
+fn one_page_not_marked_or_not_translated_says_so() {
+    let (site, _) = marked_repository();
+    let errors = diff::diff(site.root(), Some("docs"), Some("fi"), Format::Text).unwrap_err();
+    assert_eq!(
+        errors[0].message,
+        "the fi translation of `docs` is not marked, so there is no version to compare with"
+    );
+    assert!(
+        errors[0]
+            .hint
+            .as_deref()
+            .unwrap()
+            .ends_with("plansite i18n mark docs --lang fi"),
+        "{errors:?}"
+    );
+    std::fs::remove_file(site.root().join("content/docs/page.en.md")).unwrap();
+    let errors = diff::diff(site.root(), Some("docs/page"), Some("en"), Format::Text).unwrap_err();
+    assert_eq!(errors[0].message, "`docs/page` has no en translation");
+}
+
+#[test]
+fn a_translated_from_that_is_no_hash_is_named_as_such() {
+    let site = Site::fixture("i18n_status/complete");
+    site.write(
+        "content/docs/page.fi.md",
+        "---\ntitle: Sivu\ntranslated_from: \"<script>\"\n---\n## Tarkoitus\n\nEnsimmäinen kappale.\n\nToinen kappale.\n",
+    );
+    let (out, code) = status::report(site.root(), Some("fi"), status::Format::Text).unwrap();
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("translated_from `<script>` is not a hash plansite wrote (12 hex digits)"),
+        "{out}"
+    );
+    let html = diff::diff(site.root(), None, Some("fi"), Format::Html).unwrap();
+    assert!(
+        html.contains("The recorded translated_from `&lt;script&gt;` is not a hash"),
+        "{html}"
+    );
+    assert_eq!(
+        html.matches("<section").count(),
+        html.matches("</section>").count(),
+        "{html}"
+    );
+    assert!(html.contains("(review the whole page)"), "{html}");
+
+    // the current hash in capitals is the current hash
+    status::mark(site.root(), "docs/page", "fi").unwrap();
+    let page = std::fs::read_to_string(site.root().join("content/docs/page.fi.md")).unwrap();
+    let hash = page
+        .lines()
+        .find_map(|l| l.strip_prefix("translated_from: \""))
+        .unwrap()
+        .trim_end_matches('"')
+        .to_owned();
+    site.write("content/docs/page.fi.md", &page.replace(&hash, &hash.to_uppercase()));
+    let (out, code) = status::report(site.root(), Some("fi"), status::Format::Text).unwrap();
+    assert_eq!(code, 0, "{out}");
 }

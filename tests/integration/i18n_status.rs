@@ -170,7 +170,7 @@ fn mark_rewrites_only_the_translated_from_line() {
     let hash = hash("Sidan", SV_BODY);
     assert_eq!(
         read(&site, "content/docs/page.fi.md"),
-        before.replace("0123456789ab # old", &format!("\"{hash}\""))
+        before.replace("0123456789ab # old", &format!("\"{hash}\" # old"))
     );
     // the home page is `/`
     let message = status::mark(site.root(), "/", "en").unwrap();
@@ -424,6 +424,7 @@ incomplete: fi (missing or stale pages, or string problems)
 ";
 
 const JSON: &str = r#"{
+  "glossary": [],
   "languages": [
     {
       "lang": "fi",
