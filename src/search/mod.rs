@@ -336,6 +336,7 @@ fn extras(site: &Site) -> Vec<Extra> {
     let mut page_words: Vec<BTreeSet<String>> = Vec::with_capacity(site.pages.len());
     let mut description_words: Vec<BTreeSet<String>> = Vec::with_capacity(site.pages.len());
     let mut all_words: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    let mut dash_parts: Vec<BTreeSet<String>> = Vec::with_capacity(site.pages.len());
     for page in &site.pages {
         let text = format!("{} {}", page.front.title, body_text(page.body()));
         let words: Vec<String> = terms::words(&text).collect();
@@ -345,6 +346,8 @@ fn extras(site: &Site) -> Vec<Extra> {
         all.extend(description.iter().cloned());
         page_words.push(words.into_iter().collect());
         description_words.push(description.into_iter().collect());
+        let description = page.front.description.as_deref().unwrap_or("");
+        dash_parts.push(dash_joined_parts(&text).chain(dash_joined_parts(description)).collect());
     }
     // what each word of a language is also found by, worked out once per word
     let no_rules = Rules::default();
@@ -405,6 +408,9 @@ fn extras(site: &Site) -> Vec<Extra> {
             also.extend(found_by[lang].get(word).into_iter().flatten().cloned());
         }
         also.retain(|word| !own.contains(word) && !names.contains(word));
+        // the engine reads "Swedish–Finnish" as one word: its parts find
+        // the page as the text's other words do
+        also.extend(dash_parts[ix].iter().filter(|word| !names.contains(*word)).cloned());
         out.push(Extra {
             section,
             filters,
@@ -413,6 +419,15 @@ fn extras(site: &Site) -> Vec<Extra> {
         });
     }
     out
+}
+
+/// The parts of words joined by a dash other than the hyphen-minus
+/// (`Swedish–Finnish`, `2024–2027`), which Pagefind indexes as one word.
+fn dash_joined_parts(text: &str) -> impl Iterator<Item = String> + '_ {
+    const DASHES: [char; 5] = ['\u{2010}', '\u{2011}', '\u{2012}', '\u{2013}', '\u{2014}'];
+    text.split_whitespace()
+        .filter(|token| token.trim_matches(|c: char| !c.is_alphanumeric()).contains(DASHES))
+        .flat_map(terms::words)
 }
 
 /// The words a reader sees in a Markdown body: its text and code, not the
@@ -435,6 +450,13 @@ fn body_text(body: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn words_joined_by_a_dash_are_found_by_their_parts() {
+        let parts: Vec<String> =
+            dash_joined_parts("the Swedish–Finnish border, 2024—2027; well-known (Oulu–Luleå)").collect();
+        assert_eq!(parts, ["swedish", "finnish", "2024", "2027", "oulu", "luleå"]);
+    }
 
     #[test]
     fn the_text_of_a_page_leaves_out_what_the_index_ignores() {
