@@ -45,6 +45,21 @@ pub struct Assets {
     pub published: BTreeMap<String, String>,
 }
 
+impl Assets {
+    /// The theme's web fonts (`fonts/*.woff2`) by file name, each as a link
+    /// from the page directory `dir`: what a template preloads.
+    pub fn fonts(&self, dir: &str) -> BTreeMap<String, String> {
+        self.published
+            .iter()
+            .filter_map(|(theme_path, out)| {
+                let name = theme_path.strip_prefix("fonts/")?;
+                name.ends_with(".woff2")
+                    .then(|| (name.to_owned(), urls::relative(dir, out)))
+            })
+            .collect()
+    }
+}
+
 /// Path of a theme file as it is published under `assets/`.
 fn published_name(theme_path: &str) -> &str {
     theme_path.strip_prefix("static/").unwrap_or(theme_path)

@@ -196,6 +196,8 @@ struct Context {
     css: String,
     /// The theme's `static/favicon.svg`, when it has one.
     favicon: Option<String>,
+    /// The theme's web fonts by file name (`Assets::fonts`), to preload.
+    fonts: BTreeMap<String, String>,
     canonical: String,
     locale: String,
     alternates: Vec<Alternate>,
@@ -721,6 +723,7 @@ fn base_context(site: &Site, texts: &Texts, lang: &str, dir: &str, assets: &Asse
             .published
             .get("static/favicon.svg")
             .map(|path| urls::relative(dir, path)),
+        fonts: assets.fonts(dir),
         canonical: urls::absolute(&site.config.site.base_url, dir),
         locale: texts.t(lang, "locale"),
         x_default: urls::absolute(&site.config.site.base_url, ""),
@@ -1337,6 +1340,7 @@ fn not_found_context(site: &Site, texts: &Texts, assets: &Assets) -> Context {
     ctx.nav.clear();
     ctx.search = None;
     ctx.favicon = None;
+    ctx.fonts.clear();
     ctx.home = urls::absolute(base, "");
     ctx.canonical = String::new();
     ctx.title = texts.t(source, "not_found.title");

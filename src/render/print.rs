@@ -9,6 +9,7 @@
 use minijinja::{Environment, Value};
 use pulldown_cmark::Event;
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 use crate::diagnostics::Diagnostic;
 use crate::render::assets::Assets;
@@ -49,6 +50,7 @@ struct PrintContext {
     author: String,
     css: String,
     favicon: Option<String>,
+    fonts: BTreeMap<String, String>,
     canonical: String,
     home: String,
     /// The page's schema.org graph (JSON-LD), safe inside a script element.
@@ -168,6 +170,7 @@ pub fn render(
                 .published
                 .get("static/favicon.svg")
                 .map(|path| urls::relative(&dir, path)),
+            fonts: assets.fonts(&dir),
             canonical: urls::absolute(&site.config.site.base_url, &dir),
             home: urls::link_to_dir(
                 &dir,

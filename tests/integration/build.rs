@@ -182,6 +182,62 @@ fn root_chooser_and_404() {
     assert!(!not_found.contains("stylesheet"), "the 404 page needs no other file");
 }
 
+/// No layout shift when the web font arrives: the fonts the first view
+/// shows are fetched beside the stylesheet, and until they are there the
+/// text is set in a local font sized to take the same room.
+#[test]
+fn the_first_views_fonts_are_preloaded_and_the_fallback_is_sized_to_them() {
+    let site = Site::fixture("cross_links");
+    assert_eq!(site.build().code, 0);
+    for (page, up) in [
+        ("index.html", ""),
+        ("sv/index.html", "../"),
+        ("fi/a/index.html", "../../"),
+    ] {
+        let html = site.output(page);
+        for font in ["Regular", "Bold"] {
+            let preload = format!(r#"<link rel="preload" href="{up}assets/fonts/SourceSans3-{font}."#);
+            let at = html.find(&preload).unwrap_or_else(|| panic!("{page}: {html}"));
+            let link = &html[at..at + html[at..].find('>').unwrap()];
+            assert!(
+                link.ends_with(r#".woff2" as="font" type="font/woff2" crossorigin"#),
+                "{link}"
+            );
+            // the link leads to the published font
+            let href = link.split('"').nth(3).unwrap();
+            let file = href.strip_prefix(up).unwrap();
+            assert!(site.root().join("public").join(file).is_file(), "{page}: {href}");
+        }
+        assert!(
+            !html.contains("SourceSans3-It."),
+            "italic is not in the first view: {page}"
+        );
+    }
+    assert!(
+        !site.output("404.html").contains("preload"),
+        "the 404 page links no file"
+    );
+    let css = site
+        .output_tree()
+        .into_iter()
+        .find(|(path, _)| path.starts_with("assets/main.") && path.ends_with(".css"))
+        .map(|(_, bytes)| String::from_utf8(bytes).unwrap())
+        .unwrap();
+    assert!(
+        css.contains(r#"--font-text:"Source Sans 3", "Source Sans 3 fallback", "#),
+        "{css}"
+    );
+    assert_eq!(
+        css.matches("Source Sans 3 fallback\";").count(),
+        4,
+        "regular, italic, bold, bold italic"
+    );
+    assert!(
+        css.contains("size-adjust:95.4%;ascent-override:104.8%;descent-override:34.2%"),
+        "{css}"
+    );
+}
+
 #[test]
 fn same_input_gives_byte_identical_output() {
     let site = Site::fixture("related");
