@@ -39,8 +39,9 @@ pub struct BuildReport {
     pub ok: bool,
 }
 
-/// Builds the site into memory: every output file, plus every diagnostic.
-pub fn render_site(options: &BuildOptions) -> (Vec<OutputFile>, Vec<Diagnostic>, Option<PathBuf>) {
+/// Builds the site into memory: every output file, plus every diagnostic,
+/// and where and how it is to be published.
+pub fn render_site(options: &BuildOptions) -> (Vec<OutputFile>, Vec<Diagnostic>, Option<output::Target>) {
     let (resolved, mut diagnostics) = resolve_site(options, None);
     let Some((site, output_dir)) = resolved else {
         diagnostics::sort(&mut diagnostics);
@@ -75,7 +76,11 @@ pub fn render_site(options: &BuildOptions) -> (Vec<OutputFile>, Vec<Diagnostic>,
         }
     }
     diagnostics::sort(&mut diagnostics);
-    (files, diagnostics, Some(output_dir))
+    let target = output::Target {
+        dir: output_dir,
+        precompress: site.config.build.precompress,
+    };
+    (files, diagnostics, Some(target))
 }
 
 /// Loads and resolves the site (reusing what is unchanged since `previous`),
@@ -155,14 +160,14 @@ pub(crate) fn render_scope(
 
 pub fn build(options: &BuildOptions) -> BuildReport {
     let start = Instant::now();
-    let (files, mut diagnostics, output_dir) = render_site(options);
-    let ok = output_dir.is_some() && !diagnostics.iter().any(Diagnostic::is_error);
+    let (files, mut diagnostics, target) = render_site(options);
+    let ok = target.is_some() && !diagnostics.iter().any(Diagnostic::is_error);
     let pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
     if ok
         && options.write
-        && let Some(dir) = &output_dir
+        && let Some(target) = &target
     {
-        let published = check_output_dir(&options.root, dir).and_then(|()| output::publish(dir, &files));
+        let published = check_output_dir(&options.root, &target.dir).and_then(|()| output::publish(target, &files));
         if let Err(errors) = published {
             // named as the other diagnostics are: relative to the root when inside it
             diagnostics.extend(errors.into_iter().map(|mut d| {
@@ -178,7 +183,7 @@ pub fn build(options: &BuildOptions) -> BuildReport {
     let ok = ok && !diagnostics.iter().any(Diagnostic::is_error);
     BuildReport {
         diagnostics,
-        output_dir,
+        output_dir: target.map(|t| t.dir),
         files: files.len(),
         pages,
         elapsed: start.elapsed(),

@@ -27,16 +27,29 @@ use rayon::prelude::*;
 use crate::diagnostics::Diagnostic;
 use crate::render::OutputFile;
 
+mod compress;
+pub use compress::MIN_BYTES as PRECOMPRESS_MIN;
+
 /// The file every published tree holds: plansite made this directory and
 /// may replace it.
 pub const MARKER: &str = ".plansite-output";
 
 const MARKER_TEXT: &str = "made by plansite: each build replaces this directory whole, so files put here are lost\n";
 
-/// Writes `files` as the new content of `out`, replacing it whole. Refuses,
-/// touching nothing, when `out` or the directories kept beside it hold
-/// something plansite did not make.
-pub fn publish(out: &Path, files: &[OutputFile]) -> Result<(), Vec<Diagnostic>> {
+/// Where a site is published, and how.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub dir: PathBuf,
+    /// A `.gz` and a `.br` beside every text file over [`PRECOMPRESS_MIN`]
+    /// bytes (`build.precompress`).
+    pub precompress: bool,
+}
+
+/// Writes `files` as the new content of the target directory, replacing it
+/// whole. Refuses, touching nothing, when it or the directories kept beside
+/// it hold something plansite did not make.
+pub fn publish(target: &Target, files: &[OutputFile]) -> Result<(), Vec<Diagnostic>> {
+    let out = target.dir.as_path();
     let name = out.file_name().and_then(|n| n.to_str()).ok_or_else(|| {
         vec![Diagnostic::error(out, "the output directory has no name").with_hint("name a directory, such as `public`")]
     })?;
@@ -57,7 +70,7 @@ pub fn publish(out: &Path, files: &[OutputFile]) -> Result<(), Vec<Diagnostic>> 
     if !foreign.is_empty() {
         return Err(foreign);
     }
-    swap_in(out, &parent, &staging, &old, files).map_err(|e| vec![Diagnostic::error(out, e)])
+    swap_in(out, &parent, &staging, &old, files, target.precompress).map_err(|e| vec![Diagnostic::error(out, e)])
 }
 
 /// Why `dir` must not be replaced, moved aside or reused, if it must not:
@@ -89,13 +102,20 @@ fn refuse_foreign(dir: &Path, role: &str) -> Option<Diagnostic> {
 
 /// Writes the new tree into `staging` (the previous site's tree, when there
 /// is one) and swaps it in; the replaced site becomes `old`.
-fn swap_in(out: &Path, parent: &Path, staging: &Path, old: &Path, files: &[OutputFile]) -> Result<(), String> {
+fn swap_in(
+    out: &Path,
+    parent: &Path,
+    staging: &Path,
+    old: &Path,
+    files: &[OutputFile],
+    precompress: bool,
+) -> Result<(), String> {
     std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
     // a staging tree left by an interrupted build is as good a start as the old site
     if !staging.is_dir() && old.is_dir() {
         std::fs::rename(old, staging).map_err(|e| format!("cannot reuse {}: {e}", old.display()))?;
     }
-    let (removed, written) = rayon::join(|| remove_dir(old), || write_tree(staging, files));
+    let (removed, written) = rayon::join(|| remove_dir(old), || write_tree(staging, files, precompress));
     written.inspect_err(|_| {
         let _ = std::fs::remove_dir_all(staging);
     })?;
@@ -121,14 +141,20 @@ fn remove_dir(dir: &Path) -> Result<(), String> {
     }
 }
 
-fn write_tree(dir: &Path, files: &[OutputFile]) -> Result<(), String> {
+fn write_tree(dir: &Path, files: &[OutputFile], precompress: bool) -> Result<(), String> {
     for file in files {
         if !is_safe_relative(&file.path) {
             return Err(format!("refusing to write outside the output directory: {}", file.path));
         }
     }
+    // the compressed copies a reused tree keeps
+    let compressed: Vec<String> = files
+        .iter()
+        .filter(|file| precompress && compress::wanted(file))
+        .flat_map(|file| compress::KINDS.map(|(ext, _)| format!("{}.{ext}", file.path)))
+        .collect();
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    prune(dir, files)?;
+    prune(dir, files, &compressed)?;
     // the marker first: a tree left by an interrupted build is then still
     // known as plansite's
     write_file(&dir.join(MARKER), MARKER_TEXT.as_bytes())?;
@@ -139,22 +165,39 @@ fn write_tree(dir: &Path, files: &[OutputFile]) -> Result<(), String> {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
         }
-        write_file(&path, &file.bytes)
+        let unchanged = write_file(&path, &file.bytes)?;
+        if precompress && compress::wanted(file) {
+            for (ext, compressor) in compress::KINDS {
+                let beside = dir.join(format!("{}.{ext}", file.path));
+                // the same file as last time: its copy is kept if it still
+                // holds it (a build stopped halfway may have left another)
+                if unchanged && std::fs::read(&beside).is_ok_and(|copy| compress::holds(ext, &copy, &file.bytes)) {
+                    continue;
+                }
+                let bytes = compressor(&file.bytes).map_err(|e| format!("cannot compress {}: {e}", file.path))?;
+                std::fs::write(&beside, bytes).map_err(|e| format!("cannot write {}: {e}", beside.display()))?;
+            }
+        }
+        Ok(())
     })
 }
 
-/// Writes `bytes` to `path`, leaving a file that already holds them as it is.
-fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
+/// Writes `bytes` to `path`, leaving a file that already holds them as it
+/// is; whether it did.
+fn write_file(path: &Path, bytes: &[u8]) -> Result<bool, String> {
     if std::fs::read(path).is_ok_and(|old| old == bytes) {
-        return Ok(());
+        return Ok(true);
     }
-    std::fs::write(path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    std::fs::write(path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(false)
 }
 
-/// Removes from a reused tree whatever is not one of `files`, one of their
-/// directories or the marker (a symbolic link is removed, never followed).
-fn prune(dir: &Path, files: &[OutputFile]) -> Result<(), String> {
+/// Removes from a reused tree whatever is not one of `files`, one of
+/// `compressed`, one of their directories or the marker (a symbolic link is
+/// removed, never followed).
+fn prune(dir: &Path, files: &[OutputFile], compressed: &[String]) -> Result<(), String> {
     let mut wanted: HashSet<&Path> = files.iter().map(|f| Path::new(f.path.as_str())).collect();
+    wanted.extend(compressed.iter().map(|c| Path::new(c.as_str())));
     wanted.insert(Path::new(MARKER));
     let dirs: HashSet<&Path> = wanted.iter().flat_map(|p| p.ancestors().skip(1)).collect();
     let mut walker = walkdir::WalkDir::new(dir).min_depth(1).into_iter();
@@ -198,6 +241,61 @@ pub fn is_safe_relative(path: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Publishes without compressed copies.
+    fn publish(out: &Path, files: &[OutputFile]) -> Result<(), Vec<Diagnostic>> {
+        super::publish(
+            &Target {
+                dir: out.to_owned(),
+                precompress: false,
+            },
+            files,
+        )
+    }
+
+    #[test]
+    fn compressed_copies_are_written_kept_while_they_hold_their_file_and_pruned() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let target = Target {
+            dir: out.clone(),
+            precompress: true,
+        };
+        let page = "<p>Uleåborg</p>\n".repeat(200);
+        let files = [
+            OutputFile::new("sv/index.html", page.clone()),
+            OutputFile::new("small.txt", "short"),
+            OutputFile::new("a.woff2", vec![7u8; 5000]),
+        ];
+        // twice: the second build's tree is the one the third reuses
+        super::publish(&target, &files).unwrap();
+        super::publish(&target, &files).unwrap();
+        for ext in ["gz", "br"] {
+            let copy = std::fs::read(out.join(format!("sv/index.html.{ext}"))).unwrap();
+            assert!(compress::holds(ext, &copy, page.as_bytes()), "{ext}");
+        }
+        assert!(!out.join("small.txt.gz").exists() && !out.join("a.woff2.gz").exists());
+
+        // a copy that no longer holds its file is made again; one that does
+        // is left alone (the tree in `out` is reused by the build after next)
+        std::fs::write(out.join("sv/index.html.gz"), b"stale").unwrap();
+        let br = out.join("sv/index.html.br");
+        let before = std::fs::metadata(&br).unwrap().modified().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        super::publish(&target, &files).unwrap();
+        super::publish(&target, &files).unwrap();
+        let gz = std::fs::read(out.join("sv/index.html.gz")).unwrap();
+        assert!(compress::holds("gz", &gz, page.as_bytes()));
+        assert_eq!(
+            std::fs::metadata(&br).unwrap().modified().unwrap(),
+            before,
+            "an unchanged copy is not rewritten"
+        );
+
+        // without precompress the copies go
+        publish(&out, &files).unwrap();
+        assert!(!out.join("sv/index.html.gz").exists() && !out.join("sv/index.html.br").exists());
+    }
 
     #[test]
     fn unsafe_paths_are_refused() {

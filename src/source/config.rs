@@ -241,6 +241,10 @@ pub struct BuildConfig {
     /// that explains them.
     #[serde(default = "yes")]
     pub open_data: bool,
+    /// A `.gz` and a `.br` beside every text file over 1 KiB, for a web
+    /// server that serves them as they are.
+    #[serde(default)]
+    pub precompress: bool,
 }
 
 impl Default for BuildConfig {
@@ -251,6 +255,7 @@ impl Default for BuildConfig {
             link_index_html: true,
             search: true,
             open_data: true,
+            precompress: false,
         }
     }
 }
