@@ -5,7 +5,9 @@
 // and exits 1 when a page's CLS or score misses the bar.
 //
 //   node scripts/lighthouse/run.mjs [SITE_DIR] [--prefix /internationellt/]
-//        [--max-cls 0.02] [--min-score 95] [--runs 1] [--pages a,b,...]
+//        [--max-cls 0.02] [--min-score 95] [--runs 1] [--pages kind:path,...]
+//        [--server ORIGIN]   (a web server already serving the site there,
+//                             e.g. nginx from scripts/verify-hosting)
 import http from 'node:http';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
@@ -68,8 +70,13 @@ const server = http.createServer(async (req, res) => {
   }
   res.end(body);
 });
-await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
-const base = `http://127.0.0.1:${server.address().port}${prefix}`;
+let base;
+if (args.server) {
+  base = args.server.replace(/\/+$/, '') + prefix;
+} else {
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  base = `http://127.0.0.1:${server.address().port}${prefix}`;
+}
 
 const chrome = await chromeLauncher.launch({
   chromePath: process.env.CHROMIUM || '/usr/bin/chromium',
@@ -77,7 +84,7 @@ const chrome = await chromeLauncher.launch({
 });
 const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 let failed = 0;
-console.log(`Lighthouse, ${runs} run(s) per page (median), served with gzip at ${base}`);
+console.log(`Lighthouse, ${runs} run(s) per page (median), served ${args.server ? 'by' : 'with gzip at'} ${base}`);
 console.log('page'.padEnd(60) + 'form     CLS     score  LCP ms');
 try {
   for (const entry of pages) {
@@ -100,7 +107,7 @@ try {
   }
 } finally {
   await chrome.kill();
-  server.close();
+  if (server.listening) server.close();
 }
 console.log(failed ? `${failed} measurement(s) over CLS ${maxCls} or under score ${minScore}` : `all pages: CLS <= ${maxCls}, score >= ${minScore}`);
 process.exit(failed ? 1 : 0);

@@ -21,6 +21,9 @@ export const CHROMIUM_ARGS = [
   '--mute-audio',
 ];
 
+/** The origin of a web server serving the site, when the checks are to use it. */
+export const EXTERNAL_SERVER = process.env.VERIFY_SERVER || '';
+
 export function chromiumPath() {
   return process.env.CHROMIUM || '/usr/bin/chromium';
 }
@@ -88,6 +91,12 @@ const TYPES = {
 export async function serveStatic(root, prefix = '/', extra = {}) {
   if (!prefix.startsWith('/')) prefix = '/' + prefix;
   if (!prefix.endsWith('/')) prefix += '/';
+  // a web server already serving the site (scripts/verify-hosting): pages
+  // come from it, and `extra` is not served
+  if (EXTERNAL_SERVER) {
+    const origin = EXTERNAL_SERVER.replace(/\/+$/, '');
+    return { server: { close() {} }, origin, base: origin + prefix };
+  }
   const absRoot = fs.realpathSync(root);
   const send404 = async (res) => {
     const p = path.join(absRoot, '404.html');
