@@ -29,7 +29,7 @@ TYPES = {
     ".rdf": "application/rdf+xml", ".woff2": "font/woff2", ".pdf": "application/pdf", ".wasm": "application/wasm",
     ".txt": "text/plain", ".png": "image/png", ".jpg": "image/jpeg", ".webp": "image/webp",
 }
-HASHED = re.compile(r"\.[0-9a-f]{10}\.[a-z0-9]+$")
+HASHED = re.compile(r"(\.[0-9a-f]{10}\.[a-z0-9]+|\.pf_[a-z]+)$")
 failures = []
 counts = {"pages": 0, "files": 0, "compressed": 0, "redirects": 0}
 conn = http.client.HTTPConnection(HOST.hostname, HOST.port, timeout=30)
@@ -46,13 +46,24 @@ def fail(path, problem):
     failures.append(f"{PREFIX}{path}: {problem}")
 
 
-files = []
+files, copies = [], []
 for dirpath, _, names in os.walk(SITE):
     for name in names:
         rel = os.path.relpath(os.path.join(dirpath, name), SITE).replace(os.sep, "/")
-        if not rel.startswith(".") and not rel.endswith((".gz", ".br")):
-            files.append(rel)
+        if any(part.startswith(".") for part in rel.split("/")):
+            continue
+        (copies if rel.endswith((".gz", ".br")) else files).append(rel)
 files.sort()
+# a compressed copy without its file, or a file with one kind of copy only,
+# is served differently to different clients
+present = set(files)
+for copy in sorted(copies):
+    original, kind = copy[:-3], copy[-2:]
+    other = original + (".br" if kind == "gz" else ".gz")
+    if original not in present:
+        fail(copy, "a compressed copy of a file that is not there")
+    elif other not in copies:
+        fail(copy, f"a .{kind} copy without the {other[-3:]} one")
 
 for rel in files:
     data = open(os.path.join(SITE, rel), "rb").read()
@@ -89,8 +100,17 @@ for rel in files:
         response, body = get(url, accept)
         if response.getheader("Content-Encoding") != encoding:
             fail(url, f"{suffix} beside it, but asked with Accept-Encoding: {accept} it came as {response.getheader('Content-Encoding')!r}")
-        elif decode(body) != data:
-            fail(url, f"the {encoding} copy does not decompress to the file")
+        else:
+            try:
+                holds = decode(body) == data
+            except Exception as e:  # a broken copy: any decoder error
+                holds = False
+                fail(url, f"the {encoding} copy cannot be decompressed: {e}")
+            else:
+                if not holds:
+                    fail(url, f"the {encoding} copy does not decompress to the file")
+        if "accept-encoding" not in response.getheader("Vary", "").lower():
+            fail(url, f"sent {encoding}-compressed without Vary: Accept-Encoding (a shared cache could send it to any client)")
         if not response.getheader("Content-Type", "").startswith(TYPES.get(ext, "")):
             fail(url, f"compressed copy sent as {response.getheader('Content-Type')!r}")
         if response.getheader("Cache-Control", "") != cache:
@@ -98,9 +118,18 @@ for rel in files:
 
 missing = "no-such-page-" + "x" * 8 + "/"
 response, body = get(missing)
-not_found = open(os.path.join(SITE, "404.html"), "rb").read()
+try:
+    not_found = open(os.path.join(SITE, "404.html"), "rb").read()
+except OSError:
+    not_found = None
+    fail("404.html", "the site has no 404 page")
 if response.status != 404 or body != not_found:
     fail(missing, f"HTTP {response.status}, expected 404 with the site's 404.html")
+# hidden files (the build's marker) and directories without a page
+for path in [".plansite-output", "assets/"]:
+    response, body = get(path)
+    if response.status != 404 or body != not_found:
+        fail(path, f"HTTP {response.status}, expected 404 with the site's 404.html")
 
 for line in failures[:50]:
     print("FAIL", line)

@@ -49,19 +49,46 @@ fn brotli(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
     Ok(out)
 }
 
-/// Whether `copy`, a compressed copy of kind `ext`, decompresses to `original`.
+/// Whether `copy`, a compressed copy of kind `ext`, is one stream that
+/// decompresses to `original` and ends there: decoders that read a second
+/// stream or ignore trailing bytes would otherwise disagree on what it holds.
 pub fn holds(ext: &str, copy: &[u8], original: &[u8]) -> bool {
+    match ext {
+        "gz" => gzip_holds(copy, original),
+        "br" => brotli_holds(copy, original),
+        _ => false,
+    }
+}
+
+fn gzip_holds(copy: &[u8], original: &[u8]) -> bool {
+    let mut decoder = flate2::bufread::GzDecoder::new(copy);
     let mut out = Vec::with_capacity(original.len());
-    let read = match ext {
-        "gz" => flate2::read::GzDecoder::new(copy)
-            .take(original.len() as u64 + 1)
-            .read_to_end(&mut out),
-        "br" => brotli::Decompressor::new(copy, 4096)
-            .take(original.len() as u64 + 1)
-            .read_to_end(&mut out),
-        _ => return false,
-    };
-    read.is_ok() && out == original
+    let read = (&mut decoder).take(original.len() as u64 + 1).read_to_end(&mut out);
+    read.is_ok() && out == original && decoder.into_inner().is_empty()
+}
+
+fn brotli_holds(copy: &[u8], original: &[u8]) -> bool {
+    let mut state = brotli::BrotliState::new(
+        brotli::HeapAlloc::<u8>::default(),
+        brotli::HeapAlloc::<u32>::default(),
+        brotli::HeapAlloc::<brotli::HuffmanCode>::default(),
+    );
+    let mut out = vec![0u8; original.len() + 1];
+    let (mut available_in, mut input_offset) = (copy.len(), 0);
+    let (mut available_out, mut output_offset, mut total_out) = (out.len(), 0, 0);
+    let result = brotli::BrotliDecompressStream(
+        &mut available_in,
+        &mut input_offset,
+        copy,
+        &mut available_out,
+        &mut output_offset,
+        &mut out,
+        &mut total_out,
+        &mut state,
+    );
+    matches!(result, brotli::BrotliResult::ResultSuccess)
+        && available_in == 0
+        && out.get(..output_offset) == Some(original)
 }
 
 #[cfg(test)]
@@ -78,6 +105,17 @@ mod tests {
             assert_eq!(copy, compressor(text.as_bytes()).unwrap(), "{ext} is deterministic");
             assert!(!holds(ext, &copy, b"other"), "{ext}");
             assert!(!holds(ext, b"not compressed", text.as_bytes()), "{ext}");
+            // trailing bytes, or a second stream after the first
+            let mut trailing = copy.clone();
+            trailing.extend_from_slice(b"JUNK");
+            assert!(!holds(ext, &trailing, text.as_bytes()), "{ext}: trailing bytes");
+            let mut two = copy.clone();
+            two.extend(compressor(b"<script>alert(1)</script>").unwrap());
+            assert!(!holds(ext, &two, text.as_bytes()), "{ext}: two streams");
+            assert!(
+                !holds(ext, &copy[..copy.len() - 1], text.as_bytes()),
+                "{ext}: truncated"
+            );
         }
     }
 
