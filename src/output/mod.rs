@@ -115,7 +115,7 @@ fn swap_in(
     if !staging.is_dir() && old.is_dir() {
         std::fs::rename(old, staging).map_err(|e| format!("cannot reuse {}: {e}", old.display()))?;
     }
-    let (removed, written) = rayon::join(|| remove_dir(old), || write_tree(staging, files, precompress));
+    let (removed, written) = rayon::join(|| remove_dir(old), || write_tree(staging, files, precompress, out));
     written.inspect_err(|_| {
         let _ = std::fs::remove_dir_all(staging);
     })?;
@@ -141,7 +141,10 @@ fn remove_dir(dir: &Path) -> Result<(), String> {
     }
 }
 
-fn write_tree(dir: &Path, files: &[OutputFile], precompress: bool) -> Result<(), String> {
+/// Writes `files` into `dir`; with `precompress`, their compressed copies
+/// too, taken from `dir` or the site now published at `published` where
+/// one there still holds its file, else made.
+fn write_tree(dir: &Path, files: &[OutputFile], precompress: bool, published: &Path) -> Result<(), String> {
     for file in files {
         if !is_safe_relative(&file.path) {
             return Err(format!("refusing to write outside the output directory: {}", file.path));
@@ -174,7 +177,13 @@ fn write_tree(dir: &Path, files: &[OutputFile], precompress: bool) -> Result<(),
                 if unchanged && std::fs::read(&beside).is_ok_and(|copy| compress::holds(ext, &copy, &file.bytes)) {
                     continue;
                 }
-                let bytes = compressor(&file.bytes).map_err(|e| format!("cannot compress {}: {e}", file.path))?;
+                // the published site (the build before) may have made it
+                // already: the two trees take turns
+                let name = format!("{}.{ext}", file.path);
+                let bytes = match std::fs::read(published.join(&name)) {
+                    Ok(copy) if compress::holds(ext, &copy, &file.bytes) => copy,
+                    _ => compressor(&file.bytes).map_err(|e| format!("cannot compress {}: {e}", file.path))?,
+                };
                 std::fs::write(&beside, bytes).map_err(|e| format!("cannot write {}: {e}", beside.display()))?;
             }
         }
@@ -251,6 +260,32 @@ mod tests {
             },
             files,
         )
+    }
+
+    #[test]
+    fn a_changed_files_copies_are_taken_from_the_published_site_when_they_hold_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let target = Target {
+            dir: out.clone(),
+            precompress: true,
+        };
+        let page = |text: &str| [OutputFile::new("index.html", text.repeat(300))];
+        super::publish(&target, &page("<p>ett</p>")).unwrap();
+        super::publish(&target, &page("<p>ett</p>")).unwrap();
+        // the page changes: this build compresses it once ...
+        super::publish(&target, &page("<p>två</p>")).unwrap();
+        // ... and the next, in the other tree, takes the copy made then: a
+        // copy that holds the file but is not what plansite would make
+        // shows which one was used
+        let other = {
+            let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            std::io::Write::write_all(&mut encoder, "<p>två</p>".repeat(300).as_bytes()).unwrap();
+            encoder.finish().unwrap()
+        };
+        std::fs::write(out.join("index.html.gz"), &other).unwrap();
+        super::publish(&target, &page("<p>två</p>")).unwrap();
+        assert_eq!(std::fs::read(out.join("index.html.gz")).unwrap(), other);
     }
 
     #[test]
