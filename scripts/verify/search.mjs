@@ -110,6 +110,9 @@ for (const lang of languages) {
   const cdpPage = await browser.newPage();
   const session = await cdpPage.createCDPSession();
   await session.send('Network.enable');
+  // a first-time reader: nothing from the cache (a real server's cache
+  // headers would otherwise let the second language reuse the first's files)
+  await session.send('Network.setCacheDisabled', { cacheDisabled: true });
   let encoded = 0;
   const sizes = new Map();
   session.on('Network.responseReceived', (e) => sizes.set(e.requestId, e.response.url));
