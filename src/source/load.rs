@@ -521,7 +521,12 @@ fn without_forbidden_characters(file: &Path, text: String) -> (String, Vec<Diagn
                 .with_hint("it is not allowed in XML (feeds, sitemap); delete it to silence this warning")
         })
         .collect();
-    (text.chars().filter(|c| escape::is_xml_char(*c)).collect(), warnings)
+    (xml_characters_only(&text), warnings)
+}
+
+/// The text without the characters XML 1.0 forbids.
+fn xml_characters_only(text: &str) -> String {
+    text.chars().filter(|c| escape::is_xml_char(*c)).collect()
 }
 
 /// Every file under `root/dir`, as paths relative to `root`, sorted.
@@ -617,7 +622,7 @@ pub fn page_text(bytes: &[u8]) -> Option<String> {
     Some(if text.chars().all(escape::is_xml_char) {
         text
     } else {
-        text.chars().filter(|c| escape::is_xml_char(*c)).collect()
+        xml_characters_only(&text)
     })
 }
 

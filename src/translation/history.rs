@@ -60,13 +60,13 @@ impl History {
             .collect();
         let found = self.log(&pathspecs, |path| by_top.get(path).map(|f| f.to_path_buf()))?;
         let blobs: Vec<&str> = found.iter().map(|(.., blob)| blob.as_str()).collect();
-        let mut contents = cat_blobs(&self.root, &blobs)?;
+        // one blob may be the version of several files: each gets a copy
+        let contents = cat_blobs(&self.root, &blobs)?;
         let mut versions: BTreeMap<PathBuf, Vec<Version>> = BTreeMap::new();
         for (file, commit, date, blob) in found {
             let bytes = contents.get(&blob).cloned().unwrap_or_default();
             versions.entry(file).or_default().push(Version { commit, date, bytes });
         }
-        contents.clear();
         Ok(versions)
     }
 
