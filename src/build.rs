@@ -138,10 +138,13 @@ pub(crate) fn render_scope(
         let cache = Cache::new(&options.root, options.write);
         let (print_files, print_diagnostics) = print::render(site, &env, &assets, options.pdf.then_some(&cache));
         for file in &print_files {
-            if file.path.ends_with(".pdf") {
-                let lang = file.path.split('/').next().unwrap_or("").to_owned();
-                extras.pdfs.insert(lang, (file.path.clone(), file.bytes.len()));
-            }
+            let editions = match file.path.rsplit_once('.') {
+                Some((_, "pdf")) => &mut extras.pdfs,
+                Some((_, "epub")) => &mut extras.epubs,
+                _ => continue,
+            };
+            let lang = file.path.split('/').next().unwrap_or("").to_owned();
+            editions.insert(lang, (file.path.clone(), file.bytes.len()));
         }
         files.extend(print_files);
         diagnostics.extend(print_diagnostics);

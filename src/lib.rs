@@ -14,6 +14,7 @@ pub mod build;
 pub mod cli;
 pub mod commands;
 pub mod diagnostics;
+pub mod epub;
 pub mod escape;
 pub mod map;
 pub mod output;

@@ -182,6 +182,8 @@ pub struct Downloads {
     pub print_href: String,
     pub pdf_href: Option<String>,
     pub pdf_size: Option<String>,
+    pub epub_href: Option<String>,
+    pub epub_size: Option<String>,
 }
 
 #[derive(Serialize, Default)]
@@ -256,11 +258,13 @@ struct DataFile {
     description: String,
 }
 
-/// Extra facts from other stages that pages show (the PDF's size).
+/// Extra facts from other stages that pages show (the editions' sizes).
 #[derive(Default, Clone)]
 pub struct Extras {
     /// PDF path and size in bytes per language.
     pub pdfs: BTreeMap<String, (String, usize)>,
+    /// EPUB path and size in bytes per language.
+    pub epubs: BTreeMap<String, (String, usize)>,
 }
 
 pub fn environment(site: &Site) -> (Environment<'static>, Vec<Diagnostic>) {
@@ -910,6 +914,8 @@ fn downloads(site: &Site, lang: &str, dir: &str, extras: &Extras) -> Downloads {
         ),
         pdf_href: extras.pdfs.get(lang).map(|(path, _)| urls::relative(dir, path)),
         pdf_size: extras.pdfs.get(lang).map(|(_, size)| size_text(site, lang, *size)),
+        epub_href: extras.epubs.get(lang).map(|(path, _)| urls::relative(dir, path)),
+        epub_size: extras.epubs.get(lang).map(|(_, size)| size_text(site, lang, *size)),
     }
 }
 

@@ -1,10 +1,12 @@
 //! The plan edition: the whole plan as one printable HTML document per
 //! language (`/<lang>/plan/print/`) and, with the `pdf` feature, as a PDF.
 //!
+//! The same chapters make the EPUB of each language (`epub` under [plan]).
+//!
 //! Chapters come in the order of `[plan] chapters` in book.toml. Heading ids
-//! are prefixed with the chapter's slug so they are unique in the document;
-//! links to plan chapters become in-document anchors, and links to the rest
-//! of the site become absolute URLs (print shows them in full).
+//! are prefixed with the chapter's slug so they are unique in the edition;
+//! links to plan chapters become links inside the edition, and links to the
+//! rest of the site become absolute URLs (print shows them in full).
 
 use minijinja::{Environment, Value};
 use pulldown_cmark::Event;
@@ -62,8 +64,26 @@ fn anchor_of(chapter_id: &str) -> String {
     format!("ch-{}", chapter_id.rsplit('/').next().unwrap_or(chapter_id))
 }
 
-/// The chapters of the plan in `lang`, with links rewritten for a single document.
-pub fn chapters<'s>(site: &'s Site, lang: &str, html: bool) -> Vec<PrintChapter<'s>> {
+/// What an edition's chapters are written for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Medium {
+    /// The print page: HTML, one document, files relative to the page.
+    Page,
+    /// The PDF: links as plain events (their addresses become footnotes),
+    /// images by their published path.
+    Pdf,
+    /// The EPUB: plain events, one document per chapter, images under the
+    /// book's `files/`.
+    Epub,
+}
+
+/// The document of a chapter inside the EPUB.
+fn epub_document(chapter_id: &str) -> String {
+    format!("{}.xhtml", anchor_of(chapter_id))
+}
+
+/// The chapters of the plan in `lang`, with links rewritten for one edition.
+pub fn chapters<'s>(site: &'s Site, lang: &str, medium: Medium) -> Vec<PrintChapter<'s>> {
     let Some(plan) = &site.plan else {
         return Vec::new();
     };
@@ -79,10 +99,18 @@ pub fn chapters<'s>(site: &'s Site, lang: &str, html: bool) -> Vec<PrintChapter<
         let anchor = anchor_of(&chapter.id);
         let prefix = format!("{anchor}--");
         let resolve = |id: &str, heading: Option<&str>| -> Option<LinkTarget> {
-            if site.chapter(id).is_some() {
+            // a chapter the edition leaves out is linked on the site
+            let in_edition =
+                site.chapter(id).is_some() && site.version(id, lang).is_some_and(|p| p.front.print != Some(false));
+            if in_edition {
+                let document = match medium {
+                    Medium::Epub => epub_document(id),
+                    Medium::Page | Medium::Pdf => String::new(),
+                };
                 let href = match heading {
-                    Some(h) => format!("#{}--{h}", anchor_of(id)),
-                    None => format!("#{}", anchor_of(id)),
+                    Some(h) => format!("{document}#{}--{h}", anchor_of(id)),
+                    None if document.is_empty() => format!("#{}", anchor_of(id)),
+                    None => document,
                 };
                 return Some(LinkTarget {
                     href,
@@ -102,18 +130,21 @@ pub fn chapters<'s>(site: &'s Site, lang: &str, html: bool) -> Vec<PrintChapter<
                 note: None,
             })
         };
-        // files: relative to the print page; in the PDF, images are files of
-        // the edition (by their output path) and links go to the site
+        // files: relative to the print page; in the PDF and the EPUB, images
+        // are files of the edition (by their output path) and links go to
+        // the site
         let print_dir = format!("{}print/", urls::page_dir(lang, &plan.section));
+        let html = medium == Medium::Page;
         let file = |dest: &str, image: bool| -> Option<FileTarget> {
             if html {
                 render::file_link(site, page, Some(&print_dir), dest)
             } else if image {
                 let (file, _) = site.file(page, dest)?;
-                Some(FileTarget {
-                    href: format!("/{}", file.path),
-                    size: file.size,
-                })
+                let href = match medium {
+                    Medium::Epub => format!("{}{}", crate::epub::FILES_DIR, file.path),
+                    Medium::Page | Medium::Pdf => format!("/{}", file.path),
+                };
+                Some(FileTarget { href, size: file.size })
             } else {
                 render::file_link(site, page, None, dest)
             }
@@ -187,7 +218,7 @@ pub fn render(
                     title: &plan_page.front.title,
                 },
             ),
-            chapters: chapters(site, lang, true)
+            chapters: chapters(site, lang, Medium::Page)
                 .into_iter()
                 .map(|c| ChapterView {
                     number: c.number,
@@ -210,12 +241,122 @@ pub fn render(
             )),
         }
     }
+    if plan_config.epub {
+        let (books, epub_diagnostics) = epubs(site);
+        files.extend(books);
+        diagnostics.extend(epub_diagnostics);
+    }
     if plan_config.pdf
         && let Some(cache) = pdf
     {
         let (pdfs, pdf_diagnostics) = pdfs(site, cache);
         files.extend(pdfs);
         diagnostics.extend(pdf_diagnostics);
+    }
+    (files, diagnostics)
+}
+
+/// The EPUB of every language: the theme's `css/epub.css` with the fonts it
+/// names, and the images the chapters show.
+fn epubs(site: &Site) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+    let Some(plan) = &site.plan else {
+        return (Vec::new(), Vec::new());
+    };
+    let plan_config = site.config.plan.as_ref().expect("a plan has its configuration");
+    let theme = &site.config.site.theme;
+    let Some(css) = site.theme.css.get("epub.css") else {
+        let d = Diagnostic::error(
+            format!("themes/{theme}/css/epub.css"),
+            "`epub = true` under [plan], but the theme has no stylesheet for the EPUB",
+        )
+        .with_hint("add css/epub.css to the theme, or set `epub = false` under [plan]");
+        return (Vec::new(), vec![d]);
+    };
+    let fonts: BTreeMap<String, Vec<u8>> = site
+        .theme
+        .static_files
+        .iter()
+        .filter_map(|(path, bytes)| Some((path.strip_prefix("fonts/")?.to_owned(), bytes.clone())))
+        .collect();
+    // the published files by their output path, to find an image's bytes
+    let by_output: BTreeMap<&str, &str> = site
+        .published
+        .iter()
+        .map(|(source, file)| (file.path.as_str(), source.as_str()))
+        .collect();
+    let date = plan_config
+        .date
+        .map_or((1970, 1, 1), |d| (d.year, d.month.unwrap_or(1), d.day.unwrap_or(1)));
+    let mut files = Vec::new();
+    let mut diagnostics = Vec::new();
+    for lang in site.languages() {
+        let Some(plan_page) = site.version(&plan.section, lang) else {
+            continue;
+        };
+        let texts = crate::render::Texts::new(&site.strings);
+        let chapters: Vec<crate::epub::Chapter> = chapters(site, lang, Medium::Epub)
+            .into_iter()
+            .map(|c| crate::epub::Chapter {
+                number: c.number,
+                depth: c.depth,
+                title: c.title,
+                id: c.anchor,
+                lang: c.fallback_lang,
+                events: c.events.into_iter().map(Event::into_static).collect(),
+            })
+            .collect();
+        let mut images = BTreeMap::new();
+        for event in chapters.iter().flat_map(|c| &c.events) {
+            if let Event::Start(pulldown_cmark::Tag::Image { dest_url, .. }) = event
+                && let Some(output) = dest_url.strip_prefix(crate::epub::FILES_DIR)
+                && let Some(source) = by_output.get(output)
+                && crate::epub::media_type(output).is_some_and(|t| t.starts_with("image/"))
+            {
+                images.insert(dest_url.to_string(), site.files[*source].bytes.to_vec());
+            }
+        }
+        let name = plan_config.pdf_name.get(lang, site.source_lang());
+        let path = format!("{lang}/{name}.epub");
+        let book = crate::epub::Book {
+            lang: lang.clone(),
+            title: plan_page.front.title.clone(),
+            subtitle: if plan_page.front.title.contains(&plan_config.period) {
+                String::new()
+            } else {
+                plan_config.period.clone()
+            },
+            author: site.config.author(lang).to_owned(),
+            edition_label: texts.t(lang, "plan.edition_language"),
+            identifier: urls::absolute(&site.config.site.base_url, &path),
+            date,
+            labels: crate::epub::Labels {
+                contents: texts.t(lang, "plan.contents"),
+                landmarks: texts.t(lang, "plan.landmarks"),
+                title_page: texts.t(lang, "plan.title_page"),
+                start: texts.t(lang, "plan.start"),
+                accessibility_summary: texts.t(lang, "plan.epub_summary"),
+                in_language: site
+                    .languages()
+                    .iter()
+                    .map(|other| (other.clone(), texts.t(lang, &format!("language.in.{other}"))))
+                    .collect(),
+            },
+            chapters,
+            css: css.clone(),
+            fonts: fonts.clone(),
+            images,
+        };
+        if let Err(missing) = texts.check(site, &path) {
+            diagnostics.push(missing);
+            continue;
+        }
+        match crate::epub::render(&book) {
+            Ok(bytes) => files.push(OutputFile::new(path, bytes)),
+            Err(e) => diagnostics.push(Diagnostic::error(
+                "book.toml",
+                format!("cannot make the EPUB {path}: {e}"),
+            )),
+        }
     }
     (files, diagnostics)
 }
@@ -291,7 +432,7 @@ fn pdfs(site: &Site, cache: &Cache) -> (Vec<OutputFile>, Vec<Diagnostic>) {
                 ),
                 images,
                 map,
-                chapters: chapters(site, lang, false)
+                chapters: chapters(site, lang, Medium::Pdf)
                     .into_iter()
                     .map(|c| crate::pdf::Chapter {
                         number: c.number,

@@ -252,19 +252,24 @@ fn is_news(site: &Site, page: &SourcePage) -> bool {
         && Site::parent(&page.id).is_some_and(|parent| site.config.site.feeds.iter().any(|f| f.as_str() == parent))
 }
 
-/// The plan as a document, with each language's PDF as an encoding.
+/// The plan as a document, with each language's PDF and EPUB as encodings.
 fn plan_document(site: &Site, extras: &Extras, lang: &str, title: &str, plan_url: &str) -> Value {
     let base = &site.config.site.base_url;
-    let encodings: Vec<Value> = extras
-        .pdfs
+    let formats = [
+        ("application/pdf", &extras.pdfs),
+        ("application/epub+zip", &extras.epubs),
+    ];
+    let encodings: Vec<Value> = formats
         .iter()
-        .map(|(pdf_lang, (path, size))| {
-            json!({
-                "@type": "MediaObject",
-                "contentUrl": urls::absolute(base, path),
-                "encodingFormat": "application/pdf",
-                "inLanguage": pdf_lang,
-                "contentSize": format!("{size} B"),
+        .flat_map(|(format, editions)| {
+            editions.iter().map(move |(edition_lang, (path, size))| {
+                json!({
+                    "@type": "MediaObject",
+                    "contentUrl": urls::absolute(base, path),
+                    "encodingFormat": format,
+                    "inLanguage": edition_lang,
+                    "contentSize": format!("{size} B"),
+                })
             })
         })
         .collect();

@@ -142,6 +142,7 @@ fn content_type(path: &str) -> &'static str {
         Some("webp") => "image/webp",
         Some("woff2") => "font/woff2",
         Some("pdf") => "application/pdf",
+        Some("epub") => "application/epub+zip",
         _ => "application/octet-stream",
     }
 }

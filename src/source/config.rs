@@ -273,7 +273,10 @@ pub struct PlanConfig {
     /// Make a PDF of the plan edition in every language.
     #[serde(default = "yes")]
     pub pdf: bool,
-    /// File name of the PDF, without `.pdf`, per language.
+    /// Make an EPUB of the plan edition in every language.
+    #[serde(default = "yes")]
+    pub epub: bool,
+    /// File name of the PDF and the EPUB, without `.pdf` or `.epub`, per language.
     pub pdf_name: Localized,
     /// The plan's date, written into the PDF's metadata (never the clock).
     pub date: Option<PartialDate>,

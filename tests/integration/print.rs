@@ -197,3 +197,94 @@ fn an_unchanged_edition_is_taken_from_the_cache_and_a_changed_one_typeset() {
             .starts_with(b"%PDF-1")
     );
 }
+
+/// The entries of a fixture plan's EPUB, by name.
+fn epub(site: &Site, path: &str) -> BTreeMap<String, String> {
+    use std::io::Read;
+    let bytes = std::fs::read(site.root().join("public").join(path)).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("the EPUB is a zip");
+    (0..archive.len())
+        .map(|i| {
+            let mut entry = archive.by_index(i).expect("an entry");
+            let mut bytes = Vec::new();
+            entry.read_to_end(&mut bytes).expect("its bytes");
+            (
+                entry.name().expect("a UTF-8 name").into_owned(),
+                String::from_utf8_lossy(&bytes).into_owned(),
+            )
+        })
+        .collect()
+}
+
+/// The languages the PDF's structure tree gives its elements.
+fn tagged_languages(doc: &lopdf::Document) -> Vec<String> {
+    doc.objects
+        .values()
+        .filter_map(|object| object.as_dict().ok())
+        .filter(|dict| dict.has(b"S") && dict.has(b"P"))
+        .filter_map(|dict| dict.get(b"Lang").ok().map(text_of))
+        .collect()
+}
+
+#[test]
+fn a_chapter_missing_in_finnish_is_swedish_in_the_finnish_pdf_and_epub() {
+    let site = Site::fixture("plan");
+    std::fs::remove_file(site.root().join("content/plan/arctic.fi.md")).expect("the fixture has arctic.fi.md");
+    let run = site.build();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+
+    let book = epub(&site, "fi/suunnitelma.epub");
+    let arctic = &book["EPUB/ch-arctic.xhtml"];
+    assert!(arctic.contains(r#"lang="sv" xml:lang="sv""#), "{arctic}");
+    assert!(arctic.contains("Arktis sv"), "the Swedish text: {arctic}");
+    assert!(book["EPUB/ch-intro.xhtml"].contains(r#"lang="fi" xml:lang="fi""#));
+    // hyphenation follows each document's language
+    assert!(book["EPUB/css/book.css"].contains("hyphens: auto"));
+    assert!(
+        book["EPUB/nav.xhtml"].contains(r#"<span lang="sv" xml:lang="sv">Arktis sv</span>"#),
+        "{}",
+        book["EPUB/nav.xhtml"]
+    );
+    assert!(book["EPUB/package.opf"].contains("<dc:language>fi</dc:language>"));
+
+    // the PDF tags the chapter Swedish inside a Finnish document
+    let doc = pdf(&site, "fi/suunnitelma.pdf");
+    assert_eq!(text_of(doc.catalog().unwrap().get(b"Lang").unwrap()), "fi");
+    let languages = tagged_languages(&doc);
+    assert!(languages.iter().any(|l| l == "sv"), "{languages:?}");
+    // with every chapter translated, nothing in the Finnish PDF is Swedish
+    let complete = Site::fixture("plan");
+    assert_eq!(complete.build().code, 0);
+    let languages = tagged_languages(&pdf(&complete, "fi/suunnitelma.pdf"));
+    assert!(!languages.iter().any(|l| l == "sv"), "{languages:?}");
+}
+
+#[test]
+fn the_epub_is_linked_beside_the_pdf_and_repeats_byte_for_byte() {
+    let site = Site::fixture("plan");
+    assert_eq!(site.build().code, 0);
+    let first = std::fs::read(site.root().join("public/en/the-plan.epub")).expect("an English EPUB");
+    let plan = site.output("en/plan/index.html");
+    assert!(
+        plan.contains(r#"<a href="../the-plan.epub" type="application/epub+zip" hreflang="en" download>"#),
+        "{plan}"
+    );
+    // chapters link to each other's documents
+    let book = epub(&site, "en/the-plan.epub");
+    let intro = &book["EPUB/ch-intro.xhtml"];
+    assert!(intro.contains(r#"href="ch-arctic.xhtml#ch-arctic--mal""#), "{intro}");
+    std::fs::remove_dir_all(site.root().join("public")).expect("output removed");
+    assert_eq!(site.build().code, 0);
+    let second = std::fs::read(site.root().join("public/en/the-plan.epub")).expect("an English EPUB");
+    assert!(first == second, "two builds give the same EPUB");
+
+    site.write(
+        "book.toml",
+        &std::fs::read_to_string(site.root().join("book.toml"))
+            .unwrap()
+            .replace("pdf = true", "pdf = true\nepub = false"),
+    );
+    assert_eq!(site.build().code, 0);
+    assert!(!site.output_exists("en/the-plan.epub"));
+    assert!(!site.output("en/plan/index.html").contains("epub"));
+}

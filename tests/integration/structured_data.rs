@@ -118,9 +118,19 @@ fn every_page_of_the_real_site_has_a_graph_with_what_each_type_needs() {
                 "DigitalDocument" => {
                     has(node, &["name", "inLanguage", "publisher", "encoding"]);
                     let encodings = node["encoding"].as_array().unwrap();
-                    assert_eq!(encodings.len(), 3, "a PDF per language");
+                    assert_eq!(encodings.len(), 6, "a PDF and an EPUB per language");
+                    let formats: Vec<&str> = encodings.iter().filter_map(|e| e["encodingFormat"].as_str()).collect();
+                    assert_eq!(
+                        formats.iter().filter(|f| **f == "application/pdf").count(),
+                        3,
+                        "{formats:?}"
+                    );
+                    assert_eq!(
+                        formats.iter().filter(|f| **f == "application/epub+zip").count(),
+                        3,
+                        "{formats:?}"
+                    );
                     for encoding in encodings {
-                        assert_eq!(encoding["encodingFormat"], "application/pdf");
                         let href = encoding["contentUrl"].as_str().unwrap();
                         let file = public.join(href.strip_prefix(base).unwrap());
                         assert!(file.exists(), "{href} is not published");
