@@ -26,7 +26,7 @@ HOST = urllib.parse.urlsplit(ORIGIN)
 TYPES = {
     ".html": "text/html", ".css": "text/css", ".js": ("application/javascript", "text/javascript"), ".svg": "image/svg+xml",
     ".xml": ("text/xml", "application/xml"), ".json": "application/json", ".csv": "text/csv", ".geojson": "application/geo+json",
-    ".rdf": "application/rdf+xml", ".woff2": "font/woff2", ".pdf": "application/pdf", ".wasm": "application/wasm",
+    ".rdf": "application/rdf+xml", ".woff2": "font/woff2", ".pdf": "application/pdf", ".epub": "application/epub+zip", ".wasm": "application/wasm",
     ".txt": "text/plain", ".png": "image/png", ".jpg": "image/jpeg", ".webp": "image/webp",
 }
 HASHED = re.compile(r"(\.[0-9a-f]{10}\.[a-z0-9]+|\.pf_[a-z]+)$")

@@ -237,7 +237,11 @@ for (const lang of languages) {
     const pick = async (value) => {
       const before = await page.$eval('.search-status', (el) => el.textContent);
       await page.$eval(`.search-filters input[value="${value.replace(/"/g, '\\"')}"]`, (i) => i.click());
-      await page.waitForFunction((b) => document.querySelector('.search-status').textContent !== b, { timeout: 15000 }, before);
+      // the status says "loading" first: wait for the answer, not for that
+      await page.waitForFunction((b) => {
+        const text = document.querySelector('.search-status').textContent;
+        return text !== b && text !== document.querySelector('[data-loading]')?.dataset.loading;
+      }, { timeout: 15000 }, before);
     };
     // with one box checked, another of its group still shows what it alone gives
     await pick(boxes[0]);
