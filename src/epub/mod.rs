@@ -35,14 +35,16 @@ pub struct Book {
     pub title: String,
     /// Shown under the title on the title page, e.g. the period "2024–2027".
     pub subtitle: String,
+    /// Who wrote and publishes the book; left out when empty.
     pub author: String,
     /// Which language edition this is, on the title page: "Svensk utgåva".
     pub edition_label: String,
     /// The book's unique identifier: the address it is published at.
     pub identifier: String,
     /// The publication date (year, month, day); also the modification
-    /// date the package records, at midnight UTC. Never the clock.
-    pub date: (i32, u8, u8),
+    /// date the package records, at midnight UTC (1970-01-01 without one).
+    /// Never the clock.
+    pub date: Option<(i32, u8, u8)>,
     pub labels: Labels,
     pub chapters: Vec<Chapter>,
     /// The stylesheet of the book; `url("../fonts/NAME")` in it names a
@@ -80,6 +82,8 @@ pub struct Chapter {
     pub number: String,
     /// 1 = chapter or part; 2 = chapter inside the preceding part.
     pub depth: u8,
+    /// A part: the chapters of depth 2 after it are its own.
+    pub part: bool,
     pub title: String,
     /// Unique id of the chapter heading; the chapter's document is
     /// `<id>.xhtml`, and links to it and its headings point there.
@@ -96,16 +100,15 @@ impl Chapter {
     fn document(&self) -> String {
         format!("{}.xhtml", self.id)
     }
-
-    /// A part: a chapter of depth 1 followed by chapters of depth 2.
-    fn is_part(&self, next: Option<&Chapter>) -> bool {
-        self.depth == 1 && next.is_some_and(|n| n.depth == 2)
-    }
 }
 
 /// The EPUB of `book`: a zip whose first entry is the uncompressed
-/// `mimetype`, as the OCF container format requires.
+/// `mimetype`, as the OCF container format requires. A book needs a
+/// chapter: its table of contents cannot be empty.
 pub fn render(book: &Book) -> Result<Vec<u8>, String> {
+    if book.chapters.is_empty() {
+        return Err("the plan has no chapter to put in it".to_owned());
+    }
     let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
     // fixed time and permissions: the same book gives the same bytes
     let time = DateTime::from_date_and_time(1980, 1, 1, 0, 0, 0).map_err(|e| e.to_string())?;
@@ -127,9 +130,8 @@ pub fn render(book: &Book) -> Result<Vec<u8>, String> {
     add("EPUB/package.opf", package(book, &fonts).as_bytes(), true)?;
     add("EPUB/nav.xhtml", navigation(book).as_bytes(), true)?;
     add("EPUB/title.xhtml", title_page(book).as_bytes(), true)?;
-    for (i, chapter) in book.chapters.iter().enumerate() {
-        let next = book.chapters.get(i + 1);
-        let xhtml = chapter_document(book, chapter, chapter.is_part(next));
+    for chapter in &book.chapters {
+        let xhtml = chapter_document(book, chapter);
         add(&format!("EPUB/{}", chapter.document()), xhtml.as_bytes(), true)?;
     }
     add("EPUB/css/book.css", book.css.as_bytes(), true)?;
@@ -156,11 +158,9 @@ const CONTAINER: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 /// The fonts the stylesheet names as `url("../fonts/NAME")` (quoted or
 /// not) that the book has, in name order.
 fn fonts_used(book: &Book) -> Vec<String> {
+    let css = without_comments(&book.css);
     let mut used = std::collections::BTreeSet::new();
-    for (i, _) in book.css.match_indices("url(") {
-        let rest = &book.css[i + 4..];
-        let end = rest.find(')').unwrap_or(rest.len());
-        let url = rest[..end].trim().trim_matches(['"', '\'']);
+    for (_, url) in urls_in(&css) {
         if let Some(name) = url.strip_prefix("../fonts/")
             && book.fonts.contains_key(name)
         {
@@ -168,6 +168,73 @@ fn fonts_used(book: &Book) -> Vec<String> {
         }
     }
     used.into_iter().collect()
+}
+
+/// What in a stylesheet for the book a reading system could not find in
+/// it, or would fetch from the network: the byte offset and the problem.
+/// A book's stylesheet may name only fonts the book carries, as
+/// `url("../fonts/NAME")`, and imports nothing.
+pub fn stylesheet_problem(css: &str, fonts: &BTreeMap<String, Vec<u8>>) -> Option<(usize, String)> {
+    let css = without_comments(css);
+    if let Some(at) = css.to_ascii_lowercase().find("@import") {
+        return Some((
+            at,
+            "a stylesheet for the EPUB cannot import another: the book carries one".to_owned(),
+        ));
+    }
+    for (at, url) in urls_in(&css) {
+        let font = url.strip_prefix("../fonts/").filter(|name| fonts.contains_key(*name));
+        match font {
+            Some(name) if name.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)) => {}
+            Some(name) => {
+                return Some((
+                    at,
+                    format!("the font name `{name}` needs letters a–z, digits, `-`, `_` and `.` only in a book"),
+                ));
+            }
+            None => {
+                return Some((
+                    at,
+                    format!(
+                        "`{url}` is not a font of the theme: the book can carry only `url(\"../fonts/NAME\")` of a file in fonts/"
+                    ),
+                ));
+            }
+        }
+    }
+    None
+}
+
+/// `css` with each comment blanked out, byte offsets kept.
+fn without_comments(css: &str) -> String {
+    let mut out = String::with_capacity(css.len());
+    let mut rest = css;
+    while let Some(start) = rest.find("/*") {
+        out.push_str(&rest[..start]);
+        let end = rest[start + 2..].find("*/").map_or(rest.len(), |e| start + 2 + e + 2);
+        for c in rest[start..end].chars() {
+            match c {
+                '\n' => out.push('\n'),
+                c => out.extend(std::iter::repeat_n(' ', c.len_utf8())),
+            }
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Each `url(…)` of `css` (any case), unquoted, with its byte offset.
+fn urls_in(css: &str) -> Vec<(usize, String)> {
+    let lower = css.to_ascii_lowercase();
+    lower
+        .match_indices("url(")
+        .map(|(i, _)| {
+            let rest = &css[i + 4..];
+            let end = rest.find(')').unwrap_or(rest.len());
+            (i, rest[..end].trim().trim_matches(['"', '\'']).to_owned())
+        })
+        .collect()
 }
 
 /// The media type of a file of the book by its extension; `None` for a
@@ -207,7 +274,7 @@ fn xhtml(lang: &str, title: &str, body: &str) -> String {
 }
 
 fn package(book: &Book, fonts: &[String]) -> String {
-    let (y, m, d) = book.date;
+    let (y, m, d) = book.date.unwrap_or((1970, 1, 1));
     let mut meta = String::new();
     let mut property = |name: &str, value: &str| {
         meta.push_str(&format!(
@@ -237,7 +304,10 @@ fn package(book: &Book, fonts: &[String]) -> String {
     property("schema:accessibilityHazard", "none");
     property("schema:accessibilitySummary", &book.labels.accessibility_summary);
     property("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA");
-    property("a11y:certifiedBy", &book.author);
+    let author = book.author.trim();
+    if !author.is_empty() {
+        property("a11y:certifiedBy", author);
+    }
 
     let mut items = String::new();
     let mut item = |id: &str, href: &str, media_type: &str, properties: &str| {
@@ -273,6 +343,16 @@ fn package(book: &Book, fonts: &[String]) -> String {
         spine.push_str(&format!("    <itemref idref=\"c{i}\"/>\n"));
     }
     let lang = escape::xml(&book.lang);
+    let mut described = String::new();
+    if !author.is_empty() {
+        let author = escape::xml(author);
+        described.push_str(&format!(
+            "    <dc:creator>{author}</dc:creator>\n    <dc:publisher>{author}</dc:publisher>\n"
+        ));
+    }
+    if book.date.is_some() {
+        described.push_str(&format!("    <dc:date>{y:04}-{m:02}-{d:02}</dc:date>\n"));
+    }
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
          <package xmlns=\"http://www.idpf.org/2007/opf\" version=\"3.0\" unique-identifier=\"pub-id\" xml:lang=\"{lang}\" \
@@ -281,17 +361,13 @@ fn package(book: &Book, fonts: &[String]) -> String {
          \x20   <dc:identifier id=\"pub-id\">{identifier}</dc:identifier>\n\
          \x20   <dc:title>{title}</dc:title>\n\
          \x20   <dc:language>{lang}</dc:language>\n\
-         \x20   <dc:creator>{author}</dc:creator>\n\
-         \x20   <dc:publisher>{author}</dc:publisher>\n\
-         \x20   <dc:date>{y:04}-{m:02}-{d:02}</dc:date>\n\
-         {meta}\
+         {described}{meta}\
          \x20 </metadata>\n\
          \x20 <manifest>\n{items}  </manifest>\n\
          \x20 <spine>\n{spine}  </spine>\n\
          </package>\n",
         identifier = escape::xml(&book.identifier),
         title = escape::xml(&book.title),
-        author = escape::xml(&book.author),
     )
 }
 
@@ -307,36 +383,46 @@ fn numbered_title(chapter: &Chapter) -> String {
 }
 
 fn navigation(book: &Book) -> String {
+    // an entry is one link and, for a part, the list of its chapters
+    // (opened at its first chapter: a list may not be empty)
+    enum Open {
+        Nothing,
+        Part,
+        PartList,
+    }
+    let close = |toc: &mut String, open: &Open| match open {
+        Open::Nothing => {}
+        Open::Part => toc.push_str("</li>\n"),
+        Open::PartList => toc.push_str("</ol></li>\n"),
+    };
     let mut toc = String::from("<ol>\n");
-    let mut in_part = false;
-    for (i, chapter) in book.chapters.iter().enumerate() {
-        let mut entry = format!(
-            "<a href=\"{}\">{}</a>",
-            escape::xml(&chapter.document()),
-            numbered_title(chapter)
-        );
+    let mut open = Open::Nothing;
+    for chapter in &book.chapters {
+        let mut inner = numbered_title(chapter);
         if let Some(note) = chapter.lang.as_ref().and_then(|l| book.labels.in_language.get(l)) {
-            entry.push_str(&format!(" <span class=\"lang-note\">({})</span>", escape::xml(note)));
+            inner.push_str(&format!(" <span class=\"lang-note\">({})</span>", escape::xml(note)));
         }
-        if chapter.depth == 2 && !in_part {
-            // a chapter of depth 2 with no part before it stands on its own
+        let entry = format!("<a href=\"{}\">{inner}</a>", escape::xml(&chapter.document()));
+        if chapter.depth == 2 && matches!(open, Open::Part | Open::PartList) {
+            // a chapter of its part
+            if let Open::Part = open {
+                toc.push_str("\n<ol>\n");
+                open = Open::PartList;
+            }
             toc.push_str(&format!("<li>{entry}</li>\n"));
             continue;
         }
-        if chapter.depth == 1 && in_part {
-            toc.push_str("</ol></li>\n");
-            in_part = false;
-        }
-        if chapter.is_part(book.chapters.get(i + 1)) {
-            toc.push_str(&format!("<li>{entry}\n<ol>\n"));
-            in_part = true;
+        close(&mut toc, &open);
+        if chapter.part {
+            toc.push_str(&format!("<li>{entry}"));
+            open = Open::Part;
         } else {
+            // a chapter of depth 2 whose part the edition leaves out stands on its own
             toc.push_str(&format!("<li>{entry}</li>\n"));
+            open = Open::Nothing;
         }
     }
-    if in_part {
-        toc.push_str("</ol></li>\n");
-    }
+    close(&mut toc, &open);
     toc.push_str("</ol>\n");
     let labels = &book.labels;
     let mut landmarks = format!(
@@ -364,12 +450,22 @@ fn navigation(book: &Book) -> String {
 }
 
 fn title_page(book: &Book) -> String {
-    let mut body = format!(
-        "<section class=\"cover\" epub:type=\"titlepage\" aria-labelledby=\"book-title\">\n\
-         <p class=\"cover-author\">{}</p>\n<h1 id=\"book-title\">{}</h1>\n",
-        escape::xml(&book.author),
-        escape::xml(&book.title)
+    let mut body = String::from(
+        "<section class=\"cover\" epub:type=\"titlepage\" aria-labelledby=\"book-title\">
+",
     );
+    if !book.author.trim().is_empty() {
+        body.push_str(&format!(
+            "<p class=\"cover-author\">{}</p>
+",
+            escape::xml(&book.author)
+        ));
+    }
+    body.push_str(&format!(
+        "<h1 id=\"book-title\">{}</h1>
+",
+        escape::xml(&book.title)
+    ));
     if !book.subtitle.is_empty() {
         body.push_str(&format!(
             "<p class=\"cover-period\">{}</p>\n",
@@ -383,8 +479,8 @@ fn title_page(book: &Book) -> String {
     xhtml(&book.lang, &book.title, &body)
 }
 
-fn chapter_document(book: &Book, chapter: &Chapter, part: bool) -> String {
-    let (kind, role) = if part {
+fn chapter_document(book: &Book, chapter: &Chapter) -> String {
+    let (kind, role) = if chapter.part {
         ("part", "doc-part")
     } else {
         ("chapter", "doc-chapter")
@@ -397,23 +493,40 @@ fn chapter_document(book: &Book, chapter: &Chapter, part: bool) -> String {
         escape::xml(&chapter.number),
         escape::xml(&chapter.title),
     );
-    pulldown_cmark::html::push_html(&mut body, book_events(&chapter.events, &book.images));
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, book_events(&chapter.events, &book.images));
+    // a character reference (`&#x1;`) can bring what XML forbids
+    body.extend(html.chars().filter(|&c| escape::is_xml_char(c)));
     body.push_str("</section>\n");
     xhtml(lang, &format!("{} {}", chapter.number, chapter.title), &body)
 }
 
 /// The chapter's events as the book shows them: an image that is not one
-/// of the book's files becomes its description, as running text.
+/// of the book's files becomes its description, as running text; a
+/// decorative image keeps no title.
 fn book_events<'e>(
     events: &'e [Event<'static>],
     images: &'e BTreeMap<String, Vec<u8>>,
 ) -> impl Iterator<Item = Event<'static>> + 'e {
     let mut dropped = Vec::new();
     events.iter().filter_map(move |event| match event {
-        Event::Start(Tag::Image { dest_url, .. }) => {
+        Event::Start(Tag::Image {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => {
             let keep = images.contains_key(dest_url.as_ref());
             dropped.push(!keep);
-            keep.then(|| event.clone())
+            let decorative = title.as_ref() == crate::source::files::DECORATIVE;
+            keep.then(|| {
+                Event::Start(Tag::Image {
+                    link_type: *link_type,
+                    dest_url: dest_url.clone(),
+                    title: if decorative { "".into() } else { title.clone() },
+                    id: id.clone(),
+                })
+            })
         }
         Event::End(TagEnd::Image) => (!dropped.pop().unwrap_or(false)).then(|| event.clone()),
         _ => Some(event.clone()),
@@ -438,6 +551,7 @@ mod tests {
         Chapter {
             number: number.into(),
             depth,
+            part: id == "ch-b",
             title: format!("Kapitel {number}"),
             id: id.into(),
             lang: lang.map(Into::into),
@@ -453,7 +567,7 @@ mod tests {
             author: "Luleån kunta".into(),
             edition_label: "Suomenkielinen laitos".into(),
             identifier: "https://example.org/fi/plan.epub".into(),
-            date: (2024, 3, 5),
+            date: Some((2024, 3, 5)),
             labels: Labels {
                 contents: "Sisällys".into(),
                 landmarks: "Maamerkit".into(),
@@ -535,7 +649,7 @@ mod tests {
         let nav = entry(&epub, "EPUB/nav.xhtml");
         assert!(
             nav.contains(
-                r#"<span lang="sv" xml:lang="sv">Kapitel 2.1</span></a> <span class="lang-note">(ruotsiksi)</span>"#
+                r#"<span lang="sv" xml:lang="sv">Kapitel 2.1</span> <span class="lang-note">(ruotsiksi)</span></a></li>"#
             ),
             "{nav}"
         );
@@ -577,5 +691,80 @@ mod tests {
         assert!(package.contains("<meta property=\"dcterms:modified\">2024-03-05T00:00:00Z</meta>"));
         assert!(package.contains("<dc:date>2024-03-05</dc:date>"));
         assert!(package.contains("<meta property=\"schema:accessibilitySummary\">Tiivistelmä</meta>"));
+    }
+
+    #[test]
+    fn a_part_left_out_leaves_its_chapters_on_their_own() {
+        let mut book = book();
+        book.chapters.remove(1);
+        let nav = entry(&render(&book).expect("an EPUB"), "EPUB/nav.xhtml");
+        assert!(
+            !nav.contains("<ol>\n<li><a href=\"ch-c.xhtml\""),
+            "not nested under chapter 1: {nav}"
+        );
+        assert!(nav.contains("<li><a href=\"ch-c.xhtml\">"), "{nav}");
+        // a part with none of its chapters has no empty list
+        let mut book = self::book();
+        book.chapters.pop();
+        let nav = entry(&render(&book).expect("an EPUB"), "EPUB/nav.xhtml");
+        assert!(nav.contains("Kapitel 2</a></li>"), "{nav}");
+        assert!(!nav.contains("<ol>\n</ol>"), "{nav}");
+    }
+
+    #[test]
+    fn what_xml_cannot_hold_is_left_out() {
+        let mut book = book();
+        book.chapters[0].events = events("A &#x1; B &#xFFFF; C");
+        book.author = "  ".into();
+        book.date = None;
+        let epub = render(&book).expect("an EPUB");
+        let chapter = entry(&epub, "EPUB/ch-a.xhtml");
+        assert!(chapter.contains("<p>A  B  C</p>"), "{chapter}");
+        let package = entry(&epub, "EPUB/package.opf");
+        assert!(
+            !package.contains("dc:creator") && !package.contains("certifiedBy"),
+            "{package}"
+        );
+        assert!(!package.contains("dc:date"), "{package}");
+        assert!(package.contains("<meta property=\"dcterms:modified\">1970-01-01T00:00:00Z</meta>"));
+        assert!(!entry(&epub, "EPUB/title.xhtml").contains("cover-author"));
+        book.chapters.clear();
+        assert!(render(&book).is_err(), "a book without chapters");
+    }
+
+    #[test]
+    fn a_decorative_image_keeps_no_title() {
+        let mut book = book();
+        book.chapters[0].events = events("![](files/i0.png \"decorative\")");
+        let chapter = entry(&render(&book).expect("an EPUB"), "EPUB/ch-a.xhtml");
+        assert!(chapter.contains(r#"<img src="files/i0.png" alt="" />"#), "{chapter}");
+    }
+
+    #[test]
+    fn the_stylesheet_names_only_fonts_the_book_carries() {
+        let fonts: BTreeMap<String, Vec<u8>> =
+            [("A.woff2".to_owned(), vec![1]), ("a b.woff2".to_owned(), vec![2])].into();
+        let ok = "/* url(https://x.example/in-a-comment.css) ü */ @font-face { src: URL( '../fonts/A.woff2' ) }";
+        assert_eq!(stylesheet_problem(ok, &fonts), None);
+        for (css, found) in [
+            ("@import url(\"https://evil.example/x.css\");", "cannot import"),
+            (
+                "/* ü */ body { background: url(https://evil.example/bg.png) }",
+                "https://evil.example/bg.png",
+            ),
+            ("@font-face { src: url(../fonts/A.woff2?v=1) }", "../fonts/A.woff2?v=1"),
+            (
+                "@font-face { src: url(../fonts/Missing.woff2) }",
+                "../fonts/Missing.woff2",
+            ),
+            ("@font-face { src: url(\"../fonts/a b.woff2\") }", "a b.woff2"),
+        ] {
+            let (at, problem) = stylesheet_problem(css, &fonts).unwrap_or_else(|| panic!("no problem in {css}"));
+            assert!(problem.contains(found), "{problem}");
+            assert!(
+                css[at..].to_ascii_lowercase().starts_with("url(") || css[at..].starts_with("@import"),
+                "{css} at {at}"
+            );
+        }
     }
 }

@@ -19,6 +19,7 @@ use crate::render::cache::Cache;
 use crate::render::{self, OutputFile};
 use crate::site::Site;
 use crate::site::markdown::{self, EventOptions, FileTarget, LinkTarget};
+use crate::source::config::ChapterEntry;
 use crate::urls;
 
 /// One chapter of the edition, in one language.
@@ -278,6 +279,12 @@ fn epubs(site: &Site) -> (Vec<OutputFile>, Vec<Diagnostic>) {
         .iter()
         .filter_map(|(path, bytes)| Some((path.strip_prefix("fonts/")?.to_owned(), bytes.clone())))
         .collect();
+    if let Some((offset, problem)) = crate::epub::stylesheet_problem(css, &fonts) {
+        let d = Diagnostic::error(format!("themes/{theme}/css/epub.css"), problem)
+            .at_offset(css, offset)
+            .with_hint("name the theme's fonts as url(\"../fonts/SourceSans3-Regular.woff2\"), or set `epub = false` under [plan]");
+        return (Vec::new(), vec![d]);
+    }
     // the published files by their output path, to find an image's bytes
     let by_output: BTreeMap<&str, &str> = site
         .published
@@ -286,7 +293,16 @@ fn epubs(site: &Site) -> (Vec<OutputFile>, Vec<Diagnostic>) {
         .collect();
     let date = plan_config
         .date
-        .map_or((1970, 1, 1), |d| (d.year, d.month.unwrap_or(1), d.day.unwrap_or(1)));
+        .map(|d| (d.year, d.month.unwrap_or(1), d.day.unwrap_or(1)));
+    // the chapters that are parts, by their anchors
+    let parts: std::collections::BTreeSet<String> = plan_config
+        .chapters
+        .iter()
+        .filter_map(|entry| match entry {
+            ChapterEntry::Part { part, .. } => Some(anchor_of(part.as_str())),
+            ChapterEntry::Chapter(_) => None,
+        })
+        .collect();
     let mut files = Vec::new();
     let mut diagnostics = Vec::new();
     for lang in site.languages() {
@@ -299,6 +315,7 @@ fn epubs(site: &Site) -> (Vec<OutputFile>, Vec<Diagnostic>) {
             .map(|c| crate::epub::Chapter {
                 number: c.number,
                 depth: c.depth,
+                part: parts.contains(&c.anchor),
                 title: c.title,
                 id: c.anchor,
                 lang: c.fallback_lang,
@@ -348,6 +365,11 @@ fn epubs(site: &Site) -> (Vec<OutputFile>, Vec<Diagnostic>) {
         };
         if let Err(missing) = texts.check(site, &path) {
             diagnostics.push(missing);
+            continue;
+        }
+        if book.chapters.is_empty() {
+            // nothing to read: the plan page links no book (the build has
+            // already said which chapters are missing)
             continue;
         }
         match crate::epub::render(&book) {

@@ -234,6 +234,7 @@ pub fn events<'a>(body: &'a str, options_: &EventOptions) -> Vec<Event<'a>> {
     let mut open_images: Vec<bool> = Vec::new();
     let footnote = |name: &str| CowStr::from(format!("{}fn-{}", options_.id_prefix, footnote_id(name)));
     let mut footnotes_defined = BTreeSet::new();
+    let mut in_comment = false;
     let mut events = events.into_iter().map(|(event, _)| event);
     while let Some(event) = events.next() {
         match event {
@@ -329,11 +330,33 @@ pub fn events<'a>(body: &'a str, options_: &EventOptions) -> Vec<Event<'a>> {
             Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => out.push(Event::Start(Tag::CodeBlock(
                 CodeBlockKind::Fenced(code_language(&info)),
             ))),
+            // an editor's note in a comment is not for a PDF's or a book's
+            // reader (a comment block comes a line at a time)
+            Event::Html(html) if options_.plain_links && (in_comment || is_comment_start(&html)) => {
+                in_comment = !html.contains("-->");
+            }
+            Event::InlineHtml(html) if options_.plain_links && is_comment(&html) => {}
             Event::Html(html) | Event::InlineHtml(html) if options_.escape_html => out.push(Event::Text(html)),
             other => out.push(other),
         }
     }
     out
+}
+
+/// Raw HTML that is one comment (`<!-- … -->`), blank around it.
+fn is_comment(html: &str) -> bool {
+    let html = html.trim();
+    html.starts_with("<!--") && html[4..].find("-->") == Some(html.len().saturating_sub(7))
+}
+
+/// The first line of an HTML block that is a comment and nothing else
+/// (what follows its end, if it ends on this line, is blank).
+fn is_comment_start(html: &str) -> bool {
+    let html = html.trim();
+    html.starts_with("<!--")
+        && html[4..]
+            .find("-->")
+            .is_none_or(|end| html[4 + end + 3..].trim().is_empty())
 }
 
 /// The events that start a link, and how to close it.
@@ -500,6 +523,15 @@ fn assign_heading_ids(
     headings: &mut Vec<Heading>,
     problems: &mut Vec<Problem>,
 ) {
+    // footnotes' ids (`fn-<label>`) are taken as the theme's are
+    let footnotes: BTreeSet<String> = events
+        .iter()
+        .filter_map(|(event, _)| match event {
+            Event::Start(Tag::FootnoteDefinition(label)) => Some(format!("fn-{}", footnote_id(label))),
+            _ => None,
+        })
+        .collect();
+    let reserved = &reserved.union(&footnotes).cloned().collect::<BTreeSet<String>>();
     let mut used = reserved.clone();
     // explicit ids are reserved first, so a slug never takes one
     for (event, _) in events.iter() {
@@ -531,6 +563,11 @@ fn assign_heading_ids(
                     Some((
                         format!("heading id `{id}` is not allowed"),
                         "use lowercase letters a–z, digits and `-`: `{#syfte}`",
+                    ))
+                } else if footnotes.contains(id) {
+                    Some((
+                        format!("heading id `{id}` is a footnote's id"),
+                        "choose another id for the heading",
                     ))
                 } else if reserved.contains(id) {
                     Some((
@@ -772,5 +809,41 @@ mod tests {
             html("x[^main]\n\n[^main]: y\n"),
             "<p>x<sup class=\"footnote-reference\"><a href=\"#fn-main\">1</a></sup></p>\n<div class=\"footnote-definition\" id=\"fn-main\"><sup class=\"footnote-definition-label\">1</sup>\n<p>y</p>\n</div>\n"
         );
+    }
+
+    #[test]
+    fn a_heading_never_takes_a_footnotes_id() {
+        let html = html("## Fn 1\n\nText[^1].\n\n[^1]: One.\n");
+        assert_eq!(html.matches("id=\"fn-1\"").count(), 1, "{html}");
+        let a = analyze("## Fotnot {#fn-1}\n\nText[^1].\n\n[^1]: One.\n", &BTreeSet::new());
+        assert_eq!(a.problems[0].message, "heading id `fn-1` is a footnote's id");
+    }
+
+    #[test]
+    fn comments_stay_out_of_the_pdf_and_the_book() {
+        let resolve = |_: &str, _: Option<&str>| None;
+        let file = |_: &str, _: bool| None;
+        let plain = |body: &str| {
+            let opts = EventOptions {
+                resolve: &resolve,
+                file: &file,
+                id_prefix: "",
+                reserved_ids: &BTreeSet::new(),
+                escape_html: true,
+                plain_links: true,
+                heading_shift: 0,
+            };
+            to_html(events(body, &opts))
+        };
+        let out = plain("<!-- TODO: kolla -->\n\nBudget 5.<!-- internt: 3 -->\n\n<!--\nmer\n-->\n\nH<sub>2</sub>O\n");
+        assert!(
+            !out.contains("TODO") && !out.contains("internt") && !out.contains("mer"),
+            "{out}"
+        );
+        assert!(out.contains("Budget 5."), "{out}");
+        // other raw HTML is shown as text, as before
+        assert!(out.contains("H&lt;sub&gt;2&lt;/sub&gt;O"), "{out}");
+        // a comment followed by markup on its line is not only a comment
+        assert!(plain("<!-- a --> <b>x</b>\n").contains("&lt;b&gt;x"));
     }
 }
