@@ -257,6 +257,16 @@ pub fn render(
     (files, diagnostics)
 }
 
+/// What goes under the title on a cover: the period, unless the title
+/// already holds it.
+fn subtitle(title: &str, period: &str) -> String {
+    if title.contains(period) {
+        String::new()
+    } else {
+        period.to_owned()
+    }
+}
+
 /// The EPUB of every language: the theme's `css/epub.css` with the fonts it
 /// names, and the images the chapters show.
 fn epubs(site: &Site) -> (Vec<OutputFile>, Vec<Diagnostic>) {
@@ -337,11 +347,7 @@ fn epubs(site: &Site) -> (Vec<OutputFile>, Vec<Diagnostic>) {
         let book = crate::epub::Book {
             lang: lang.clone(),
             title: plan_page.front.title.clone(),
-            subtitle: if plan_page.front.title.contains(&plan_config.period) {
-                String::new()
-            } else {
-                plan_config.period.clone()
-            },
+            subtitle: subtitle(&plan_page.front.title, &plan_config.period),
             author: site.config.author(lang).to_owned(),
             edition_label: texts.t(lang, "plan.edition_language"),
             identifier: urls::absolute(&site.config.site.base_url, &path),
@@ -437,12 +443,7 @@ fn pdfs(site: &Site, cache: &Cache) -> (Vec<OutputFile>, Vec<Diagnostic>) {
             let edition = crate::pdf::Edition {
                 lang: lang.clone(),
                 title: plan_page.front.title.clone(),
-                // the period goes under the title unless the title already ends with it
-                subtitle: if plan_page.front.title.contains(&plan_config.period) {
-                    String::new()
-                } else {
-                    plan_config.period.clone()
-                },
+                subtitle: subtitle(&plan_page.front.title, &plan_config.period),
                 author: site.config.author(lang).to_owned(),
                 language_name: t(lang, &format!("language.name.{lang}"), &[]),
                 date,
