@@ -176,6 +176,16 @@ fn fonts_used(book: &Book) -> Vec<String> {
 /// `url("../fonts/NAME")`, and imports nothing.
 pub fn stylesheet_problem(css: &str, fonts: &BTreeMap<String, Vec<u8>>) -> Option<(usize, String)> {
     let css = without_comments(css);
+    // an escape can spell `url(` or `@import` past the checks below
+    if let Some(at) = css.find('\\') {
+        return Some((at, "a stylesheet for the EPUB cannot hold escapes (`\\`)".to_owned()));
+    }
+    if let Some(at) = css.to_ascii_lowercase().find("image-set(") {
+        return Some((
+            at,
+            "a stylesheet for the EPUB cannot load images with image-set()".to_owned(),
+        ));
+    }
     if let Some(at) = css.to_ascii_lowercase().find("@import") {
         return Some((
             at,
@@ -758,11 +768,20 @@ mod tests {
                 "../fonts/Missing.woff2",
             ),
             ("@font-face { src: url(\"../fonts/a b.woff2\") }", "a b.woff2"),
+            ("@font-face { src: u\\72l(\"https://example.org/a.woff2\") }", "escapes"),
+            ("@\\69mport \"https://example.org/d.css\";", "escapes"),
+            (
+                "body { background-image: -webkit-image-set(\"https://x.example/a.png\" 1x) }",
+                "image-set",
+            ),
         ] {
             let (at, problem) = stylesheet_problem(css, &fonts).unwrap_or_else(|| panic!("no problem in {css}"));
             assert!(problem.contains(found), "{problem}");
+            let there = css[at..].to_ascii_lowercase();
             assert!(
-                css[at..].to_ascii_lowercase().starts_with("url(") || css[at..].starts_with("@import"),
+                ["url(", "@import", "\\", "-webkit-image-set(", "image-set("]
+                    .iter()
+                    .any(|s| there.starts_with(s)),
                 "{css} at {at}"
             );
         }

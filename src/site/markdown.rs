@@ -331,11 +331,13 @@ pub fn events<'a>(body: &'a str, options_: &EventOptions) -> Vec<Event<'a>> {
                 CodeBlockKind::Fenced(code_language(&info)),
             ))),
             // an editor's note in a comment is not for a PDF's or a book's
-            // reader (a comment block comes a line at a time)
-            Event::Html(html) if options_.plain_links && (in_comment || is_comment_start(&html)) => {
-                in_comment = !html.contains("-->");
+            // reader (a block comes a line at a time; a comment may span lines)
+            Event::Html(html) | Event::InlineHtml(html) if options_.plain_links => {
+                let text = without_comments(&html, &mut in_comment);
+                if !text.trim().is_empty() {
+                    out.push(Event::Text(text.into()));
+                }
             }
-            Event::InlineHtml(html) if options_.plain_links && is_comment(&html) => {}
             Event::Html(html) | Event::InlineHtml(html) if options_.escape_html => out.push(Event::Text(html)),
             other => out.push(other),
         }
@@ -343,20 +345,33 @@ pub fn events<'a>(body: &'a str, options_: &EventOptions) -> Vec<Event<'a>> {
     out
 }
 
-/// Raw HTML that is one comment (`<!-- … -->`), blank around it.
-fn is_comment(html: &str) -> bool {
-    let html = html.trim();
-    html.starts_with("<!--") && html[4..].find("-->") == Some(html.len().saturating_sub(7))
-}
-
-/// The first line of an HTML block that is a comment and nothing else
-/// (what follows its end, if it ends on this line, is blank).
-fn is_comment_start(html: &str) -> bool {
-    let html = html.trim();
-    html.starts_with("<!--")
-        && html[4..]
-            .find("-->")
-            .is_none_or(|end| html[4 + end + 3..].trim().is_empty())
+/// Raw HTML without its comments (`<!-- … -->`); `in_comment` carries a
+/// comment not yet closed from one piece of HTML to the next.
+fn without_comments(html: &str, in_comment: &mut bool) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    loop {
+        if *in_comment {
+            match rest.find("-->") {
+                Some(end) => {
+                    rest = &rest[end + 3..];
+                    *in_comment = false;
+                }
+                None => return out,
+            }
+        }
+        match rest.find("<!--") {
+            Some(start) => {
+                out.push_str(&rest[..start]);
+                rest = &rest[start + 4..];
+                *in_comment = true;
+            }
+            None => {
+                out.push_str(rest);
+                return out;
+            }
+        }
+    }
 }
 
 /// The events that start a link, and how to close it.
@@ -843,7 +858,11 @@ mod tests {
         assert!(out.contains("Budget 5."), "{out}");
         // other raw HTML is shown as text, as before
         assert!(out.contains("H&lt;sub&gt;2&lt;/sub&gt;O"), "{out}");
-        // a comment followed by markup on its line is not only a comment
-        assert!(plain("<!-- a --> <b>x</b>\n").contains("&lt;b&gt;x"));
+        // a comment among other HTML goes; the other HTML stays, as text
+        let mixed = plain(
+            "<div>\nBlock <!-- SECRET4 -->\n</div>\n\n<!-- SECRET14 --><b>after</b>\n\n<p>p</p> <!-- SECRET15 -->\n",
+        );
+        assert!(!mixed.contains("SECRET"), "{mixed}");
+        assert!(mixed.contains("Block") && mixed.contains("&lt;b&gt;after"), "{mixed}");
     }
 }
