@@ -152,7 +152,10 @@ pub(crate) fn render_scope(
     let (pages, render_diagnostics) = render::render(site, &env, &assets, &extras, scope);
     // the index covers every page: `serve` makes it apart from a page's rebuild
     if site.config.build.search && matches!(scope, Scope::All) && render_diagnostics.is_empty() {
-        let (index, search_diagnostics) = search::index(site, pages.iter().map(|f| (f.path.as_str(), &f.bytes[..])));
+        // `check` writes nothing, not even to the cache
+        let cache = Cache::new(&options.root, options.write);
+        let pages = pages.iter().map(|f| (f.path.as_str(), &f.bytes[..]));
+        let (index, search_diagnostics) = search::index(site, pages, Some(&cache));
         files.extend(index);
         diagnostics.extend(search_diagnostics);
     }

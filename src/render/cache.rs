@@ -2,9 +2,10 @@
 //! `.plansite-cache/` in the site root by a fingerprint of everything they
 //! are made from, so that a build whose inputs did not change reuses them.
 //!
-//! Today it keeps the plan's PDFs (typesetting is most of a build's time,
-//! and the plan rarely changes). It owns that directory alone: one file per
-//! kind and name (`pdf/sv.<fingerprint>.pdf`), replaced when the
+//! It keeps the plan's PDFs (typesetting is most of a build's time, and the
+//! plan rarely changes) and the search index (one bundle of its files). It
+//! owns that directory alone: one file per kind and name
+//! (`pdf/sv.<fingerprint>.pdf`, `search/index.<fingerprint>.bundle`), replaced when the
 //! fingerprint changes, so it never grows beyond one file per language. The
 //! cache is only ever a shortcut: a file that cannot be read or written is
 //! made again, and nothing is published from it that the build would not

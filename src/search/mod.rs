@@ -22,6 +22,7 @@ use rayon::prelude::*;
 use crate::diagnostics::Diagnostic;
 use crate::escape;
 use crate::render::OutputFile;
+use crate::render::cache::Cache;
 use crate::site::Site;
 use crate::source::values::Localized;
 use crate::urls;
@@ -78,6 +79,7 @@ pub const NAMES_FIELD: &str = "names";
 pub fn index<'a>(
     site: &Site,
     rendered: impl IntoIterator<Item = (&'a str, &'a [u8])>,
+    cache: Option<&Cache>,
 ) -> (Vec<OutputFile>, Vec<Diagnostic>) {
     let by_path: BTreeMap<String, usize> = site
         .pages
@@ -104,7 +106,25 @@ pub fn index<'a>(
             Some((path.to_owned(), with_extra(lang, exact, html, &extras[ix])))
         })
         .collect();
-    match run(documents) {
+    // the same documents indexed by the same build give the same files:
+    // a build in which no page's text changed takes them from the cache
+    let made = match (cache, crate::render::cache::typesetter()) {
+        (Some(cache), Some(build)) => {
+            let key = fingerprint(&build, &documents);
+            cache
+                .get_or_make(
+                    "search",
+                    "index",
+                    "bundle",
+                    &key,
+                    |bytes| unbundle(bytes).is_some(),
+                    || run(documents).map(|files| bundle(&files)),
+                )
+                .and_then(|bytes| unbundle(&bytes).ok_or_else(|| "the index made is not one".to_owned()))
+        }
+        _ => run(documents),
+    };
+    match made {
         Ok(files) => (files, Vec::new()),
         Err(message) => (
             Vec::new(),
@@ -114,6 +134,57 @@ pub fn index<'a>(
             ],
         ),
     }
+}
+
+/// What the index is made from, as a hex SHA-256: the build of plansite
+/// (and so of Pagefind) and every document, each framed by its length.
+fn fingerprint(build: &str, documents: &BTreeMap<String, String>) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    let mut part = |bytes: &[u8]| {
+        hash.update((bytes.len() as u64).to_le_bytes());
+        hash.update(bytes);
+    };
+    part(build.as_bytes());
+    for (path, html) in documents {
+        part(path.as_bytes());
+        part(html.as_bytes());
+    }
+    hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+const BUNDLE_MAGIC: &[u8] = b"plansite search index 1\n";
+
+/// The index's files as one file for the cache: each path and its bytes,
+/// each framed by its length.
+fn bundle(files: &[OutputFile]) -> Vec<u8> {
+    let mut out = BUNDLE_MAGIC.to_vec();
+    for file in files {
+        for part in [file.path.as_bytes(), &file.bytes] {
+            out.extend((part.len() as u64).to_le_bytes());
+            out.extend(part);
+        }
+    }
+    out
+}
+
+/// The files of a [`bundle`]; `None` when it is not one, whole.
+fn unbundle(mut bytes: &[u8]) -> Option<Vec<OutputFile>> {
+    bytes = bytes.strip_prefix(BUNDLE_MAGIC)?;
+    let take = |bytes: &mut &[u8]| -> Option<Vec<u8>> {
+        let (len, rest) = bytes.split_first_chunk::<8>()?;
+        let len = usize::try_from(u64::from_le_bytes(*len)).ok()?;
+        let part = rest.get(..len)?.to_vec();
+        *bytes = &rest[len..];
+        Some(part)
+    };
+    let mut files = Vec::new();
+    while !bytes.is_empty() {
+        let path = String::from_utf8(take(&mut bytes)?).ok()?;
+        let content = take(&mut bytes)?;
+        files.push(OutputFile::new(path, content));
+    }
+    (!files.is_empty()).then_some(files)
 }
 
 fn run(documents: BTreeMap<String, String>) -> Result<Vec<OutputFile>, String> {

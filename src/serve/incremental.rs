@@ -123,7 +123,8 @@ impl Session {
             .iter()
             .filter(|(path, _)| path.ends_with(".html"))
             .map(|(path, bytes)| (path.as_str(), &bytes[..]));
-        let (index, diagnostics) = search::index(site, pages);
+        // serve keeps nothing on disk: its index is made in memory
+        let (index, diagnostics) = search::index(site, pages, None);
         diagnostics.is_empty().then_some(index)
     }
 }

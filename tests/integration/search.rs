@@ -279,3 +279,67 @@ fn search_rules_that_parse_but_mean_nothing_are_refused() {
         assert!(run.stderr.contains(expected), "{expected} not in {}", run.stderr);
     }
 }
+
+/// The search index's files in the output, by path.
+fn index_files(site: &Site) -> BTreeMap<String, Vec<u8>> {
+    site.output_tree()
+        .into_iter()
+        .filter(|(path, _)| path.starts_with("assets/search/"))
+        .collect()
+}
+
+#[test]
+fn an_unchanged_site_takes_its_index_from_the_cache_and_a_changed_page_indexes_anew() {
+    let site = Site::fixture("search");
+    assert_eq!(site.run(&["check"]).code, 0);
+    let cache_dir = site.root().join(".plansite-cache/search");
+    assert!(!cache_dir.exists(), "`check` writes nothing to the cache");
+    assert_eq!(site.build().code, 0);
+    let cached: Vec<_> = std::fs::read_dir(&cache_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(cached.len(), 1, "{cached:?}");
+
+    // a stand-in the build cannot make itself: seeing it published proves
+    // that nothing was indexed
+    let mut stand_in = b"plansite search index 1\n".to_vec();
+    for part in [&b"assets/search/stand-in.txt"[..], b"cached"] {
+        stand_in.extend((part.len() as u64).to_le_bytes());
+        stand_in.extend(part);
+    }
+    std::fs::write(&cached[0], &stand_in).unwrap();
+    assert_eq!(site.build().code, 0);
+    assert_eq!(site.output("assets/search/stand-in.txt"), "cached");
+
+    // a page's text changes: the index is made anew, as a build without a
+    // cache makes it, and the cache keeps one index
+    let edit = |site: &Site| {
+        let path = site.root().join("content/_index.fi.md");
+        let text = std::fs::read_to_string(&path).unwrap();
+        site.write(
+            "content/_index.fi.md",
+            &format!("{text}\nUusi lause Perämerenkaaresta.\n"),
+        );
+    };
+    edit(&site);
+    assert_eq!(site.build().code, 0);
+    assert!(!site.output_exists("assets/search/stand-in.txt"));
+    let fresh = Site::fixture("search");
+    edit(&fresh);
+    assert_eq!(fresh.build().code, 0);
+    assert!(
+        index_files(&site) == index_files(&fresh),
+        "the cached build's index differs from a fresh one"
+    );
+    assert_eq!(std::fs::read_dir(&cache_dir).unwrap().count(), 1);
+
+    // a damaged copy is made again
+    let cached: Vec<_> = std::fs::read_dir(&cache_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    std::fs::write(&cached[0], b"plansite search index 1\n\xff\xff").unwrap();
+    assert_eq!(site.build().code, 0);
+    assert!(index_files(&site) == index_files(&fresh));
+}
