@@ -133,9 +133,9 @@ pub(crate) fn render_scope(
         files.push(OutputFile::new(published.path.clone(), site.files[path].bytes.to_vec()));
     }
     let mut extras = Extras::default();
+    // `check` writes nothing, not even to the cache
+    let cache = Cache::new(&options.root, options.write);
     if print {
-        // `check` writes nothing, not even to the cache
-        let cache = Cache::new(&options.root, options.write);
         let (print_files, print_diagnostics) = print::render(site, &env, &assets, options.pdf.then_some(&cache));
         for file in &print_files {
             let editions = match file.path.rsplit_once('.') {
@@ -152,8 +152,6 @@ pub(crate) fn render_scope(
     let (pages, render_diagnostics) = render::render(site, &env, &assets, &extras, scope);
     // the index covers every page: `serve` makes it apart from a page's rebuild
     if site.config.build.search && matches!(scope, Scope::All) && render_diagnostics.is_empty() {
-        // `check` writes nothing, not even to the cache
-        let cache = Cache::new(&options.root, options.write);
         let pages = pages.iter().map(|f| (f.path.as_str(), &f.bytes[..]));
         let (index, search_diagnostics) = search::index(site, pages, Some(&cache));
         files.extend(index);

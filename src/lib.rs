@@ -16,6 +16,7 @@ pub mod commands;
 pub mod diagnostics;
 pub mod epub;
 pub mod escape;
+pub mod fingerprint;
 pub mod map;
 pub mod output;
 #[cfg(feature = "pdf")]

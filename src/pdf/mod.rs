@@ -109,27 +109,21 @@ pub fn render(edition: &Edition, fonts: &[Vec<u8>]) -> Result<Vec<u8>, String> {
 /// Equal fingerprints give byte-identical PDF, so a PDF made earlier can
 /// stand in for typesetting again.
 pub fn fingerprint(edition: &Edition, fonts: &[Vec<u8>], typesetter: &str) -> String {
-    use sha2::{Digest, Sha256};
-    let mut hash = Sha256::new();
-    // every part with its length first, so no two inputs hash alike
-    let mut part = |bytes: &[u8]| {
-        hash.update((bytes.len() as u64).to_le_bytes());
-        hash.update(bytes);
-    };
-    part(typesetter.as_bytes());
-    part(ident(edition).as_bytes());
-    part(&edition.date.0.to_le_bytes());
-    part(&[edition.date.1, edition.date.2]);
-    part(markup(edition).as_bytes());
+    let mut hash = crate::fingerprint::Fingerprint::new();
+    hash.part(typesetter.as_bytes())
+        .part(ident(edition).as_bytes())
+        .part(&edition.date.0.to_le_bytes())
+        .part(&[edition.date.1, edition.date.2])
+        .part(markup(edition).as_bytes());
     for font in fonts {
-        part(font);
+        hash.part(font);
     }
     for (path, image) in &edition.images {
-        part(path.as_bytes());
-        part(&image.width.to_le_bytes());
-        part(&image.bytes);
+        hash.part(path.as_bytes())
+            .part(&image.width.to_le_bytes())
+            .part(&image.bytes);
     }
-    hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    hash.hex()
 }
 
 fn compile(edition: &Edition, fonts: &[Vec<u8>]) -> Result<(world::PlanWorld, typst_layout::PagedDocument), String> {

@@ -139,18 +139,12 @@ pub fn index<'a>(
 /// What the index is made from, as a hex SHA-256: the build of plansite
 /// (and so of Pagefind) and every document, each framed by its length.
 fn fingerprint(build: &str, documents: &BTreeMap<String, String>) -> String {
-    use sha2::{Digest, Sha256};
-    let mut hash = Sha256::new();
-    let mut part = |bytes: &[u8]| {
-        hash.update((bytes.len() as u64).to_le_bytes());
-        hash.update(bytes);
-    };
-    part(build.as_bytes());
+    let mut hash = crate::fingerprint::Fingerprint::new();
+    hash.part(build.as_bytes());
     for (path, html) in documents {
-        part(path.as_bytes());
-        part(html.as_bytes());
+        hash.part(path.as_bytes()).part(html.as_bytes());
     }
-    hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    hash.hex()
 }
 
 const BUNDLE_MAGIC: &[u8] = b"plansite search index 1\n";

@@ -546,7 +546,13 @@ fn assign_heading_ids(
             _ => None,
         })
         .collect();
-    let reserved = &reserved.union(&footnotes).cloned().collect::<BTreeSet<String>>();
+    let with_footnotes: BTreeSet<String>;
+    let reserved = if footnotes.is_empty() {
+        reserved
+    } else {
+        with_footnotes = reserved.union(&footnotes).cloned().collect();
+        &with_footnotes
+    };
     let mut used = reserved.clone();
     // explicit ids are reserved first, so a slug never takes one
     for (event, _) in events.iter() {
