@@ -4,12 +4,16 @@
 //! publishes the output only when there is no error. `check` is the same
 //! run without the last step.
 
+use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::diagnostics::{self, Diagnostic};
+use crate::output::Staging;
 use crate::render::cache::Cache;
-use crate::render::{self, Extras, OutputFile, Scope};
+use crate::render::{self, Extras, OutputFile, Pass, Scope};
 use crate::site::{self, Site};
 use crate::{output, render::assets, render::print, search, source::load};
 
@@ -47,40 +51,54 @@ pub fn render_site(options: &BuildOptions) -> (Vec<OutputFile>, Vec<Diagnostic>,
         diagnostics::sort(&mut diagnostics);
         return (Vec::new(), diagnostics, None);
     };
-    let (mut files, render_diagnostics) = render_scope(&site, options, &Scope::All, true);
-    diagnostics.extend(render_diagnostics);
+    let kept = Mutex::new(Vec::new());
+    diagnostics.extend(render_all(&site, options, &|file| lock(&kept).push(file)));
+    let mut files = kept.into_inner().unwrap_or_else(|e| e.into_inner());
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    // one file beside several pages under one name is published once
-    files.dedup();
-    // a page whose address the site makes for something else is named at its file
-    let page_at: std::collections::HashMap<String, &std::path::Path> = site
-        .pages
-        .iter()
-        .map(|page| {
-            let path = format!("{}index.html", crate::urls::page_dir(&page.lang, &page.id));
-            (path, page.file.as_path())
-        })
-        .collect();
-    for pair in files.windows(2) {
-        if pair[0].path == pair[1].path {
-            let path = &pair[0].path;
-            diagnostics.push(match page_at.get(path) {
-                Some(file) => Diagnostic::error(
-                    *file,
-                    format!("the site makes another page at this page's address `{}`", path.trim_end_matches("index.html")),
-                )
-                    .with_hint("the search page, taxonomies and their terms have their own addresses; rename the page's file or folder"),
-                None => Diagnostic::error(path, format!("two outputs want the path `{path}`"))
-                    .with_hint("a section or taxonomy has the same name as another page"),
-            });
-        }
-    }
     diagnostics::sort(&mut diagnostics);
-    let target = output::Target {
-        dir: output_dir,
+    (files, diagnostics, Some(target(&site, output_dir)))
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn target(site: &Site, dir: PathBuf) -> output::Target {
+    output::Target {
+        dir,
         precompress: site.config.build.precompress,
+    }
+}
+
+/// Renders the whole site, handing each file to `emit` as it is made; the
+/// diagnostics, with one for each path two different files want.
+fn render_all(site: &Site, options: &BuildOptions, emit: &render::Emit) -> Vec<Diagnostic> {
+    let paths = Mutex::new(Vec::new());
+    let mut diagnostics = render_scope(site, options, &Scope::All, true, &|file| {
+        lock(&paths).push(file.path.clone());
+        emit(file);
+    });
+    let mut paths = paths.into_inner().unwrap_or_else(|e| e.into_inner());
+    paths.sort_unstable();
+    let mut taken: Vec<&String> = paths.windows(2).filter(|w| w[0] == w[1]).map(|w| &w[0]).collect();
+    taken.dedup();
+    // a page whose address the site makes for something else is named at its file
+    let page_at = |path: &str| {
+        site.pages
+            .iter()
+            .find(|page| format!("{}index.html", crate::urls::page_dir(&page.lang, &page.id)) == path)
+            .map(|page| page.file.as_path())
     };
-    (files, diagnostics, Some(target))
+    diagnostics.extend(taken.into_iter().map(|path| match page_at(path) {
+        Some(file) => Diagnostic::error(
+            file,
+            format!("the site makes another page at this page's address `{}`", path.trim_end_matches("index.html")),
+        )
+        .with_hint("the search page, taxonomies and their terms have their own addresses; rename the page's file or folder"),
+        None => Diagnostic::error(path, format!("two outputs want the path `{path}`"))
+            .with_hint("a section or taxonomy has the same name as another page"),
+    }));
+    diagnostics
 }
 
 /// Loads and resolves the site (reusing what is unchanged since `previous`),
@@ -116,82 +134,154 @@ pub(crate) fn resolve_site(
 }
 
 /// Renders the pages of `scope`, with the theme's assets; the plan's print
-/// pages (and PDFs, when the options ask for them) with `print`.
+/// pages (and PDFs, when the options ask for them) with `print`. Each file
+/// goes to `emit` as it is made; the editions are made while every page
+/// that does not show them is rendered.
 pub(crate) fn render_scope(
     site: &Site,
     options: &BuildOptions,
     scope: &Scope,
     print: bool,
-) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+    emit: &render::Emit,
+) -> Vec<Diagnostic> {
     let theme_dir = Path::new("themes").join(&site.config.site.theme);
     let (assets, mut diagnostics) = assets::build(&site.theme, &theme_dir);
     let (env, template_diagnostics) = render::environment(site);
     diagnostics.extend(template_diagnostics);
 
-    let mut files = assets.files.clone();
-    for (path, published) in &site.published {
-        files.push(OutputFile::new(published.path.clone(), site.files[path].bytes.to_vec()));
+    assets.files.iter().cloned().for_each(emit);
+    // one file beside several pages under one name is published once
+    let published: BTreeMap<&str, &str> = site
+        .published
+        .iter()
+        .map(|(source, published)| (published.path.as_str(), source.as_str()))
+        .collect();
+    for (path, source) in published {
+        emit(OutputFile::new(path, site.files[source].bytes.to_vec()));
     }
-    let mut extras = Extras::default();
     // `check` writes nothing, not even to the cache
     let cache = Cache::new(&options.root, options.write);
-    if print {
-        let (print_files, print_diagnostics) = print::render(site, &env, &assets, options.pdf.then_some(&cache));
-        for file in &print_files {
-            let editions = match file.path.rsplit_once('.') {
-                Some((_, "pdf")) => &mut extras.pdfs,
-                Some((_, "epub")) => &mut extras.epubs,
-                _ => continue,
-            };
-            let lang = file.path.split('/').next().unwrap_or("").to_owned();
-            editions.insert(lang, (file.path.clone(), file.bytes.len()));
-        }
-        files.extend(print_files);
-        diagnostics.extend(print_diagnostics);
-    }
-    let (pages, render_diagnostics) = render::render(site, &env, &assets, &extras, scope);
     // the index covers every page: `serve` makes it apart from a page's rebuild
-    if site.config.build.search && matches!(scope, Scope::All) && render_diagnostics.is_empty() {
-        let pages = pages.iter().map(|f| (f.path.as_str(), &f.bytes[..]));
-        let (index, search_diagnostics) = search::index(site, pages, Some(&cache));
-        files.extend(index);
+    let documents = (site.config.build.search && matches!(scope, Scope::All)).then(|| search::Documents::new(site));
+    let emit_page = |file: OutputFile| {
+        if let Some(documents) = &documents {
+            documents.offer(&file.path, &file.bytes);
+        }
+        emit(file);
+    };
+    let ((print_files, print_diagnostics), mut render_diagnostics) = rayon::join(
+        || match print {
+            true => print::render(site, &env, &assets, options.pdf.then_some(&cache)),
+            false => (Vec::new(), Vec::new()),
+        },
+        || {
+            let extras = Extras::default();
+            render::render(site, &env, &assets, &extras, scope, Pass::BesideEditions, &emit_page)
+        },
+    );
+    let mut extras = Extras::default();
+    for file in &print_files {
+        let editions = match file.path.rsplit_once('.') {
+            Some((_, "pdf")) => &mut extras.pdfs,
+            Some((_, "epub")) => &mut extras.epubs,
+            _ => continue,
+        };
+        let lang = file.path.split('/').next().unwrap_or("").to_owned();
+        editions.insert(lang, (file.path.clone(), file.bytes.len()));
+    }
+    print_files.into_iter().for_each(emit);
+    diagnostics.extend(print_diagnostics);
+    render_diagnostics.extend(render::render(
+        site,
+        &env,
+        &assets,
+        &extras,
+        scope,
+        Pass::AfterEditions,
+        &emit_page,
+    ));
+    if let Some(documents) = documents
+        && render_diagnostics.is_empty()
+    {
+        let (index, search_diagnostics) = documents.index(Some(&cache));
+        index.into_iter().for_each(emit);
         diagnostics.extend(search_diagnostics);
     }
-    files.extend(pages);
     diagnostics.extend(render_diagnostics);
-    (files, diagnostics)
+    diagnostics
 }
 
+/// Builds the site and, unless it is `check` or a problem is an error,
+/// publishes it: each file is written to the staging tree as soon as it is
+/// rendered, so memory holds the site's sources, not its output.
 pub fn build(options: &BuildOptions) -> BuildReport {
     let start = Instant::now();
-    let (files, mut diagnostics, target) = render_site(options);
-    let ok = target.is_some() && !diagnostics.iter().any(Diagnostic::is_error);
-    let pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
-    if ok
-        && options.write
-        && let Some(target) = &target
-    {
-        let published = check_output_dir(&options.root, &target.dir).and_then(|()| output::publish(target, &files));
-        if let Err(errors) = published {
-            // named as the other diagnostics are: relative to the root when inside it
-            diagnostics.extend(errors.into_iter().map(|mut d| {
-                if let Ok(rel) = d.file.strip_prefix(&options.root)
-                    && !rel.as_os_str().is_empty()
-                {
-                    d.file = rel.to_owned();
-                }
-                d
-            }));
+    let (resolved, mut diagnostics) = resolve_site(options, None);
+    let Some((site, output_dir)) = resolved else {
+        diagnostics::sort(&mut diagnostics);
+        return BuildReport {
+            diagnostics,
+            output_dir: None,
+            files: 0,
+            pages: 0,
+            elapsed: start.elapsed(),
+            ok: false,
+        };
+    };
+    let target = target(&site, output_dir);
+    let failed = |diagnostics: &[Diagnostic]| diagnostics.iter().any(Diagnostic::is_error);
+    // named as the other diagnostics are: relative to the root when inside it
+    let relative = |errors: Vec<Diagnostic>| {
+        errors.into_iter().map(|mut d| {
+            if let Ok(rel) = d.file.strip_prefix(&options.root)
+                && !rel.as_os_str().is_empty()
+            {
+                d.file = rel.to_owned();
+            }
+            d
+        })
+    };
+    let staging = match options.write && !failed(&diagnostics) {
+        true => match check_output_dir(&options.root, &target.dir).and_then(|()| Staging::open(&target)) {
+            Ok(staging) => Some(staging),
+            Err(errors) => {
+                diagnostics.extend(relative(errors));
+                None
+            }
+        },
+        false => None,
+    };
+    let (files, pages) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    let write_error = Mutex::new(None);
+    diagnostics.extend(render_all(&site, options, &|file| {
+        files.fetch_add(1, Ordering::Relaxed);
+        if file.path.ends_with(".html") {
+            pages.fetch_add(1, Ordering::Relaxed);
         }
+        if let Some(staging) = &staging
+            && lock(&write_error).is_none()
+            && let Err(e) = staging.write(&file)
+        {
+            lock(&write_error).get_or_insert(e);
+        }
+    }));
+    if let Some(e) = write_error.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        diagnostics.extend(relative(vec![Diagnostic::error(&target.dir, e)]));
     }
-    let ok = ok && !diagnostics.iter().any(Diagnostic::is_error);
+    if let Some(staging) = staging
+        && !failed(&diagnostics)
+        && let Err(errors) = staging.finish()
+    {
+        diagnostics.extend(relative(errors));
+    }
+    diagnostics::sort(&mut diagnostics);
     BuildReport {
+        ok: !failed(&diagnostics),
         diagnostics,
-        output_dir: target.map(|t| t.dir),
-        files: files.len(),
-        pages,
+        output_dir: Some(target.dir),
+        files: files.into_inner(),
+        pages: pages.into_inner(),
         elapsed: start.elapsed(),
-        ok,
     }
 }
 

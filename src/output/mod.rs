@@ -1,13 +1,16 @@
 //! Writing: the only stage that writes files.
 //!
 //! The new site is written to a staging directory beside the output
-//! directory and swapped in only when every file is written, so a failed
-//! build (or a crash while writing) leaves the published site as it was.
-//! The replaced site stays beside it as `.<name>.old` until the next build,
-//! which turns it into its staging tree: files no longer made are removed,
-//! the rest overwritten. Most directories are already there, and little is
-//! deleted (creating and removing thousands of directories and files is
-//! what takes the time on many disks).
+//! directory, each file as soon as it is rendered ([`Staging::write`], from
+//! any thread: the build keeps no page in memory), and swapped in only when
+//! the build had no error ([`Staging::finish`]), so a failed build (or a
+//! crash while writing) leaves the published site as it was. The replaced
+//! site stays beside it as `.<name>.old` until the next build, which turns
+//! it into its staging tree: files that hold the same bytes are left alone,
+//! the rest overwritten, and what no longer is made is removed at the end.
+//! Most directories are already there, and little is deleted (creating and
+//! removing thousands of directories and files is what takes the time on
+//! many disks).
 //!
 //! Every tree written here holds a [`MARKER`] file. A directory in one of
 //! the three places (the output, `.<name>.staging`, `.<name>.old`) that is
@@ -21,6 +24,7 @@
 use std::collections::HashSet;
 use std::io;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 
@@ -49,28 +53,134 @@ pub struct Target {
 /// whole. Refuses, touching nothing, when it or the directories kept beside
 /// it hold something plansite did not make.
 pub fn publish(target: &Target, files: &[OutputFile]) -> Result<(), Vec<Diagnostic>> {
-    let out = target.dir.as_path();
-    let name = out.file_name().and_then(|n| n.to_str()).ok_or_else(|| {
-        vec![Diagnostic::error(out, "the output directory has no name").with_hint("name a directory, such as `public`")]
-    })?;
-    let parent = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
-        _ => PathBuf::from("."),
-    };
-    let staging = parent.join(format!(".{name}.staging"));
-    let old = parent.join(format!(".{name}.old"));
-    let foreign: Vec<Diagnostic> = [
-        (out, "the output directory"),
-        (&staging, "the staging directory"),
-        (&old, "the directory of the previous site"),
-    ]
-    .into_iter()
-    .filter_map(|(dir, role)| refuse_foreign(dir, role))
-    .collect();
-    if !foreign.is_empty() {
-        return Err(foreign);
+    let staging = Staging::open(target)?;
+    files
+        .par_iter()
+        .try_for_each(|file| staging.write(file))
+        .map_err(|e| vec![Diagnostic::error(&target.dir, e)])?;
+    staging.finish()
+}
+
+/// A site being published: a staging tree beside the output directory,
+/// filled file by file as the files are made (from any thread), then
+/// swapped in whole by [`Staging::finish`]. Dropped unfinished, it leaves
+/// the published site as it was and the staging tree for the next build.
+pub struct Staging {
+    out: PathBuf,
+    staging: PathBuf,
+    old: PathBuf,
+    precompress: bool,
+    /// What the reused tree held when opened (relative paths, each
+    /// directory before its content): what is not written again goes.
+    found: Vec<PathBuf>,
+    /// Every path written, compressed copies included.
+    written: Mutex<Vec<String>>,
+}
+
+impl Staging {
+    /// Prepares the staging tree: the previous site's tree when there is
+    /// one, with every link in it removed, and the marker written first (a
+    /// tree left by an interrupted build is then still known as plansite's).
+    pub fn open(target: &Target) -> Result<Staging, Vec<Diagnostic>> {
+        let out = target.dir.as_path();
+        let name = out.file_name().and_then(|n| n.to_str()).ok_or_else(|| {
+            vec![Diagnostic::error(out, "the output directory has no name").with_hint("name a directory, such as `public`")]
+        })?;
+        let parent = match out.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+            _ => PathBuf::from("."),
+        };
+        let staging = parent.join(format!(".{name}.staging"));
+        let old = parent.join(format!(".{name}.old"));
+        let foreign: Vec<Diagnostic> = [
+            (out, "the output directory"),
+            (&staging, "the staging directory"),
+            (&old, "the directory of the previous site"),
+        ]
+        .into_iter()
+        .filter_map(|(dir, role)| refuse_foreign(dir, role))
+        .collect();
+        if !foreign.is_empty() {
+            return Err(foreign);
+        }
+        let prepared = (|| {
+            std::fs::create_dir_all(&parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+            // a staging tree left by an interrupted build is as good a start as the old site
+            if !staging.is_dir() && old.is_dir() {
+                std::fs::rename(&old, &staging).map_err(|e| format!("cannot reuse {}: {e}", old.display()))?;
+            }
+            remove_dir(&old)?;
+            std::fs::create_dir_all(&staging).map_err(|e| format!("cannot create {}: {e}", staging.display()))?;
+            let found = unlinked(&staging)?;
+            write_file(&staging.join(MARKER), MARKER_TEXT.as_bytes())?;
+            Ok(found)
+        })();
+        let found = prepared.map_err(|e: String| vec![Diagnostic::error(out, e)])?;
+        Ok(Staging {
+            out: out.to_owned(),
+            staging,
+            old,
+            precompress: target.precompress,
+            found,
+            written: Mutex::new(Vec::new()),
+        })
     }
-    swap_in(out, &parent, &staging, &old, files, target.precompress).map_err(|e| vec![Diagnostic::error(out, e)])
+
+    /// Writes one file of the new site (and, with `precompress`, its
+    /// compressed copies, taken from the staging tree or the site now
+    /// published where one there still holds it, else made). A file that
+    /// already holds the bytes is left alone.
+    pub fn write(&self, file: &OutputFile) -> Result<(), String> {
+        if !is_safe_relative(&file.path) {
+            return Err(format!("refusing to write outside the output directory: {}", file.path));
+        }
+        let path = self.staging.join(&file.path);
+        make_parents(&self.staging, Path::new(&file.path))?;
+        let unchanged = write_file(&path, &file.bytes)?;
+        let mut written = vec![file.path.clone()];
+        if self.precompress && compress::wanted(file) {
+            for (ext, compressor) in compress::KINDS {
+                let name = format!("{}.{ext}", file.path);
+                let beside = self.staging.join(&name);
+                // the same file as last time: its copy is kept if it still
+                // holds it (a build stopped halfway may have left another)
+                let kept =
+                    unchanged && std::fs::read(&beside).is_ok_and(|copy| compress::holds(ext, &copy, &file.bytes));
+                if !kept {
+                    // the published site (the build before) may have made it
+                    // already: the two trees take turns
+                    let bytes = match std::fs::read(self.out.join(&name)) {
+                        Ok(copy) if compress::holds(ext, &copy, &file.bytes) => copy,
+                        _ => compressor(&file.bytes).map_err(|e| format!("cannot compress {}: {e}", file.path))?,
+                    };
+                    write_file(&beside, &bytes)?;
+                }
+                written.push(name);
+            }
+        }
+        self.written.lock().unwrap_or_else(|e| e.into_inner()).extend(written);
+        Ok(())
+    }
+
+    /// Removes what the reused tree held and was not written again, and
+    /// swaps the staging tree in; the replaced site becomes `.<name>.old`.
+    pub fn finish(self) -> Result<(), Vec<Diagnostic>> {
+        let written = self.written.into_inner().unwrap_or_else(|e| e.into_inner());
+        let error = |e: String| vec![Diagnostic::error(&self.out, e)];
+        prune(&self.staging, &self.found, &written).map_err(error)?;
+        let (out, staging, old) = (&self.out, &self.staging, &self.old);
+        let had_old = out.exists();
+        if had_old {
+            std::fs::rename(out, old).map_err(|e| error(format!("cannot move {} aside: {e}", out.display())))?;
+        }
+        if let Err(e) = std::fs::rename(staging, out) {
+            if had_old {
+                let _ = std::fs::rename(old, out);
+            }
+            return Err(error(format!("cannot move the new site into {}: {e}", out.display())));
+        }
+        Ok(())
+    }
 }
 
 /// Why `dir` must not be replaced, moved aside or reused, if it must not:
@@ -100,39 +210,6 @@ fn refuse_foreign(dir: &Path, role: &str) -> Option<Diagnostic> {
     )
 }
 
-/// Writes the new tree into `staging` (the previous site's tree, when there
-/// is one) and swaps it in; the replaced site becomes `old`.
-fn swap_in(
-    out: &Path,
-    parent: &Path,
-    staging: &Path,
-    old: &Path,
-    files: &[OutputFile],
-    precompress: bool,
-) -> Result<(), String> {
-    std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
-    // a staging tree left by an interrupted build is as good a start as the old site
-    if !staging.is_dir() && old.is_dir() {
-        std::fs::rename(old, staging).map_err(|e| format!("cannot reuse {}: {e}", old.display()))?;
-    }
-    let (removed, written) = rayon::join(|| remove_dir(old), || write_tree(staging, files, precompress, out));
-    written.inspect_err(|_| {
-        let _ = std::fs::remove_dir_all(staging);
-    })?;
-    removed?;
-    let had_old = out.exists();
-    if had_old {
-        std::fs::rename(out, old).map_err(|e| format!("cannot move {} aside: {e}", out.display()))?;
-    }
-    if let Err(e) = std::fs::rename(staging, out) {
-        if had_old {
-            let _ = std::fs::rename(old, out);
-        }
-        return Err(format!("cannot move the new site into {}: {e}", out.display()));
-    }
-    Ok(())
-}
-
 fn remove_dir(dir: &Path) -> Result<(), String> {
     match std::fs::remove_dir_all(dir) {
         Ok(()) => Ok(()),
@@ -141,92 +218,94 @@ fn remove_dir(dir: &Path) -> Result<(), String> {
     }
 }
 
-/// Writes `files` into `dir`; with `precompress`, their compressed copies
-/// too, taken from `dir` or the site now published at `published` where
-/// one there still holds its file, else made.
-fn write_tree(dir: &Path, files: &[OutputFile], precompress: bool, published: &Path) -> Result<(), String> {
-    for file in files {
-        if !is_safe_relative(&file.path) {
-            return Err(format!("refusing to write outside the output directory: {}", file.path));
+/// Removes every link from a reused tree (writing through a symbolic link,
+/// or into a file linked from elsewhere, would change a file outside the
+/// output: such entries are made anew) and lists what is left.
+fn unlinked(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let mut found = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).min_depth(1) {
+        let entry = entry.map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+        if entry.file_type().is_symlink() || shares_inode(&entry) {
+            std::fs::remove_file(entry.path()).map_err(|e| format!("cannot remove {}: {e}", entry.path().display()))?;
+        } else if rel != Path::new(MARKER) {
+            found.push(rel.to_owned());
         }
     }
-    // the compressed copies a reused tree keeps
-    let compressed: Vec<String> = files
-        .iter()
-        .filter(|file| precompress && compress::wanted(file))
-        .flat_map(|file| compress::KINDS.map(|(ext, _)| format!("{}.{ext}", file.path)))
-        .collect();
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    prune(dir, files, &compressed)?;
-    // the marker first: a tree left by an interrupted build is then still
-    // known as plansite's
-    write_file(&dir.join(MARKER), MARKER_TEXT.as_bytes())?;
-    // every page has a directory of its own: create them in parallel too
-    // (create_dir_all tolerates a parent made by another thread meanwhile)
-    files.par_iter().try_for_each(|file| {
-        let path = dir.join(&file.path);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
-        }
-        let unchanged = write_file(&path, &file.bytes)?;
-        if precompress && compress::wanted(file) {
-            for (ext, compressor) in compress::KINDS {
-                let beside = dir.join(format!("{}.{ext}", file.path));
-                // the same file as last time: its copy is kept if it still
-                // holds it (a build stopped halfway may have left another)
-                if unchanged && std::fs::read(&beside).is_ok_and(|copy| compress::holds(ext, &copy, &file.bytes)) {
-                    continue;
+    Ok(found)
+}
+
+/// Creates the directories `rel` (a file's path) lies in under `dir`; a
+/// file of the reused tree where a directory is now wanted is removed.
+fn make_parents(dir: &Path, rel: &Path) -> Result<(), String> {
+    let Some(parent) = rel.parent().filter(|p| !p.as_os_str().is_empty()) else {
+        return Ok(());
+    };
+    let full = dir.join(parent);
+    if std::fs::create_dir_all(&full).is_ok() {
+        return Ok(());
+    }
+    let mut at = dir.to_owned();
+    for part in parent.components() {
+        at.push(part);
+        if std::fs::symlink_metadata(&at).is_ok_and(|m| !m.is_dir()) {
+            match std::fs::remove_file(&at) {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => {
+                    return Err(format!("cannot remove {}: {e}", at.display()));
                 }
-                // the published site (the build before) may have made it
-                // already: the two trees take turns
-                let name = format!("{}.{ext}", file.path);
-                let bytes = match std::fs::read(published.join(&name)) {
-                    Ok(copy) if compress::holds(ext, &copy, &file.bytes) => copy,
-                    _ => compressor(&file.bytes).map_err(|e| format!("cannot compress {}: {e}", file.path))?,
-                };
-                std::fs::write(&beside, bytes).map_err(|e| format!("cannot write {}: {e}", beside.display()))?;
+                _ => {}
             }
         }
-        Ok(())
-    })
+    }
+    // create_dir_all tolerates a directory made by another thread meanwhile
+    std::fs::create_dir_all(&full).map_err(|e| format!("cannot create {}: {e}", full.display()))
 }
 
 /// Writes `bytes` to `path`, leaving a file that already holds them as it
-/// is; whether it did.
+/// is; whether it did. A directory of the reused tree in its place goes.
 fn write_file(path: &Path, bytes: &[u8]) -> Result<bool, String> {
     if std::fs::read(path).is_ok_and(|old| old == bytes) {
         return Ok(true);
+    }
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()) {
+        remove_dir(path)?;
     }
     std::fs::write(path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     Ok(false)
 }
 
-/// Removes from a reused tree whatever is not one of `files`, one of
-/// `compressed`, one of their directories or the marker (a symbolic link is
-/// removed, never followed).
-fn prune(dir: &Path, files: &[OutputFile], compressed: &[String]) -> Result<(), String> {
-    let mut wanted: HashSet<&Path> = files.iter().map(|f| Path::new(f.path.as_str())).collect();
-    wanted.extend(compressed.iter().map(|c| Path::new(c.as_str())));
-    wanted.insert(Path::new(MARKER));
+/// Removes from a reused tree what it held when opened (`found`) and is
+/// neither one of `written` nor one of their directories.
+fn prune(dir: &Path, found: &[PathBuf], written: &[String]) -> Result<(), String> {
+    let wanted: HashSet<&Path> = written.iter().map(|p| Path::new(p.as_str())).collect();
     let dirs: HashSet<&Path> = wanted.iter().flat_map(|p| p.ancestors().skip(1)).collect();
-    let mut walker = walkdir::WalkDir::new(dir).min_depth(1).into_iter();
-    while let Some(entry) = walker.next() {
-        let entry = entry.map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
-        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-        let is_dir = entry.file_type().is_dir();
-        // writing through a link (or into a file linked from elsewhere) would
-        // change a file outside the output: such entries are made anew
-        let removed = if entry.file_type().is_symlink() || shares_inode(&entry) {
-            std::fs::remove_file(entry.path())
-        } else if is_dir && !dirs.contains(rel) {
-            walker.skip_current_dir();
-            std::fs::remove_dir_all(entry.path())
-        } else if !is_dir && !wanted.contains(rel) {
-            std::fs::remove_file(entry.path())
-        } else {
-            Ok(())
+    // `found` lists a directory before what it holds: once it is removed,
+    // so is everything under it
+    let mut removed: Option<&Path> = None;
+    for rel in found {
+        if wanted.contains(rel.as_path())
+            || dirs.contains(rel.as_path())
+            || removed.is_some_and(|gone| rel.starts_with(gone))
+        {
+            continue;
+        }
+        let path = dir.join(rel);
+        // a write may have put a file where a directory was, or the reverse
+        let result = match std::fs::symlink_metadata(&path) {
+            Ok(m) if m.is_dir() => {
+                removed = Some(rel);
+                std::fs::remove_dir_all(&path)
+            }
+            Ok(_) => std::fs::remove_file(&path),
+            Err(e) => Err(e),
         };
-        removed.map_err(|e| format!("cannot remove {}: {e}", entry.path().display()))?;
+        match result {
+            // gone with a directory a write replaced by a file
+            Err(e) if !matches!(e.kind(), io::ErrorKind::NotFound | io::ErrorKind::NotADirectory) => {
+                return Err(format!("cannot remove {}: {e}", path.display()));
+            }
+            _ => {}
+        }
     }
     Ok(())
 }

@@ -373,27 +373,52 @@ pub enum Scope {
     },
 }
 
-/// Renders the HTML pages of `scope` and the machine-readable files.
+/// Where each file goes as soon as it is made (written, kept, indexed):
+/// called from any thread.
+pub type Emit<'a> = dyn Fn(OutputFile) + Sync + 'a;
+
+/// Which of a scope's pages a call to [`render`] makes. The pages that show
+/// the plan's editions (links with their sizes) wait for the editions;
+/// everything else is made while the PDFs are typeset.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Pass {
+    /// Every page that does not show the editions, and the machine-readable files.
+    BesideEditions,
+    /// The plan's page and its chapters, which show the editions.
+    AfterEditions,
+}
+
+/// Renders the HTML pages of `scope` and `pass`, and with the first pass the
+/// machine-readable files, handing each to `emit` as it is made.
 pub fn render(
     site: &Site,
     env: &Environment<'static>,
     assets: &Assets,
     extras: &Extras,
     scope: &Scope,
-) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+    pass: Pass,
+    emit: &Emit,
+) -> Vec<Diagnostic> {
     let (ids, terms) = match scope {
         Scope::All => (None, None),
         Scope::Ids { ids, terms } => (Some(ids), Some(terms)),
     };
+    let shows_editions = |id: &str| site.plan.as_ref().is_some_and(|plan| plan.section == id) || site.chapter(id).is_some();
     let mut jobs: Vec<Job> = Vec::new();
     for lang in site.languages() {
         jobs.extend(
             site.ids
                 .iter()
                 .filter(|(id, _)| ids.is_none_or(|ids| ids.contains(*id)))
+                .filter(|(id, _)| shows_editions(id) == (pass == Pass::AfterEditions))
                 .filter_map(|(_, versions)| versions.get(lang))
                 .map(|ix| Job::Page(*ix)),
         );
+    }
+    if pass == Pass::AfterEditions {
+        return render_jobs(site, env, assets, extras, &jobs, emit);
+    }
+    for lang in site.languages() {
         for taxonomy in &site.config.site.taxonomies {
             if terms.is_none() {
                 jobs.push(Job::Taxonomy {
@@ -425,12 +450,12 @@ pub fn render(
     // the open data files, and a page per language that lists them with their
     // sizes: made again when an entity's page or facts are
     let data_changed = ids.is_none_or(|ids| ids.iter().any(|id| site.facts.contains_key(id)));
-    let (data, data_diagnostics) = if site.config.build.open_data && data_changed {
+    let (data, mut diagnostics) = if site.config.build.open_data && data_changed {
         data::files(site)
     } else {
         (Vec::new(), Vec::new())
     };
-    if site.config.build.open_data && data_changed && data_diagnostics.is_empty() {
+    if site.config.build.open_data && data_changed && diagnostics.is_empty() {
         let sizes: Vec<usize> = data.iter().map(|file| file.bytes.len()).collect();
         jobs.extend(
             site.languages()
@@ -438,24 +463,31 @@ pub fn render(
                 .map(|lang| Job::OpenData(lang.clone(), sizes.clone())),
         );
     }
-
-    let results: Vec<Result<OutputFile, Diagnostic>> = jobs
-        .par_iter()
-        .map(|job| render_job(site, env, assets, extras, job))
-        .collect();
-    let (mut files, diagnostics) = crate::diagnostics::partition(results);
-    files.extend(crate::render::feeds::sitemap(site));
-    files.push(crate::render::feeds::robots(site));
-    files.extend(crate::render::feeds::atom_feeds(site, &|page| {
-        page_content(site, page, None)
-    }));
+    diagnostics.extend(render_jobs(site, env, assets, extras, &jobs, emit));
+    crate::render::feeds::sitemap(site).into_iter().for_each(emit);
+    emit(crate::render::feeds::robots(site));
+    crate::render::feeds::atom_feeds(site, &|page| page_content(site, page, None))
+        .into_iter()
+        .for_each(emit);
     if !data.is_empty() {
-        files.push(dcat::catalogue(site, &Texts::new(&site.strings)));
+        emit(dcat::catalogue(site, &Texts::new(&site.strings)));
     }
-    files.extend(data);
-    let mut diagnostics = diagnostics;
-    diagnostics.extend(data_diagnostics);
-    (files, diagnostics)
+    data.into_iter().for_each(emit);
+    diagnostics
+}
+
+/// Renders `jobs` in parallel, each page handed to `emit` as it is made.
+fn render_jobs(
+    site: &Site,
+    env: &Environment<'static>,
+    assets: &Assets,
+    extras: &Extras,
+    jobs: &[Job],
+    emit: &Emit,
+) -> Vec<Diagnostic> {
+    jobs.par_iter()
+        .filter_map(|job| render_job(site, env, assets, extras, job).map(emit).err())
+        .collect()
 }
 
 enum Job {

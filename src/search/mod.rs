@@ -14,6 +14,7 @@
 pub mod terms;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Mutex;
 
 use pagefind::api::PagefindIndex;
 use pagefind::options::PagefindServiceConfig;
@@ -81,58 +82,96 @@ pub fn index<'a>(
     rendered: impl IntoIterator<Item = (&'a str, &'a [u8])>,
     cache: Option<&Cache>,
 ) -> (Vec<OutputFile>, Vec<Diagnostic>) {
-    let by_path: BTreeMap<String, usize> = site
-        .pages
-        .iter()
-        .enumerate()
-        .map(|(ix, page)| (format!("{}index.html", urls::page_dir(&page.lang, &page.id)), ix))
-        .collect();
-    let extras = extras(site);
-    // each language's exact words, form → word, made once
-    let exact: BTreeMap<&str, BTreeMap<&str, &str>> = site
-        .search
-        .iter()
-        .map(|(lang, rules)| (lang.as_str(), rules.exact_forms().collect()))
-        .collect();
-    let no_exact = BTreeMap::new();
-    // in path order: the index depends on the order pages are added in
-    let documents: BTreeMap<String, String> = rendered
-        .into_iter()
-        .filter_map(|(path, bytes)| {
-            let ix = *by_path.get(path)?;
-            let html = std::str::from_utf8(bytes).ok()?;
-            let lang = &site.pages[ix].lang;
-            let exact = exact.get(lang.as_str()).unwrap_or(&no_exact);
-            Some((path.to_owned(), with_extra(lang, exact, html, &extras[ix])))
-        })
-        .collect();
-    // the same documents indexed by the same build give the same files:
-    // a build in which no page's text changed takes them from the cache
-    let made = match (cache, crate::render::cache::typesetter()) {
-        (Some(cache), Some(build)) => {
-            let key = fingerprint(&build, &documents);
-            cache
-                .get_or_make(
-                    "search",
-                    "index",
-                    "bundle",
-                    &key,
-                    |bytes| unbundle(bytes).is_some(),
-                    || run(documents).map(|files| bundle(&files)),
-                )
-                .and_then(|bytes| unbundle(&bytes).ok_or_else(|| "the index made is not one".to_owned()))
+    let documents = Documents::new(site);
+    for (path, bytes) in rendered {
+        documents.offer(path, bytes);
+    }
+    documents.index(cache)
+}
+
+/// The documents of the index, gathered from the pages as they are
+/// rendered (from any thread): each page's HTML with what it is given
+/// beyond its own text, and nothing of the pages not indexed.
+pub struct Documents<'s> {
+    by_path: BTreeMap<String, usize>,
+    site: &'s Site,
+    extras: Vec<Extra>,
+    /// Each language's exact words, form → word, made once.
+    exact: BTreeMap<&'s str, BTreeMap<&'s str, &'s str>>,
+    gathered: Mutex<BTreeMap<String, String>>,
+}
+
+impl<'s> Documents<'s> {
+    pub fn new(site: &'s Site) -> Self {
+        Documents {
+            by_path: site
+                .pages
+                .iter()
+                .enumerate()
+                .map(|(ix, page)| (format!("{}index.html", urls::page_dir(&page.lang, &page.id)), ix))
+                .collect(),
+            site,
+            extras: extras(site),
+            exact: site
+                .search
+                .iter()
+                .map(|(lang, rules)| (lang.as_str(), rules.exact_forms().collect()))
+                .collect(),
+            gathered: Mutex::new(BTreeMap::new()),
         }
-        _ => run(documents),
-    };
-    match made {
-        Ok(files) => (files, Vec::new()),
-        Err(message) => (
-            Vec::new(),
-            vec![
-                Diagnostic::error("book.toml", format!("cannot build the search index: {message}"))
-                    .with_hint("set `search = false` under [build] to build without search"),
-            ],
-        ),
+    }
+
+    /// Keeps the document of the page at `path`, if it has a source page.
+    pub fn offer(&self, path: &str, bytes: &[u8]) {
+        let Some(&ix) = self.by_path.get(path) else {
+            return;
+        };
+        let Ok(html) = std::str::from_utf8(bytes) else {
+            return;
+        };
+        let lang = &self.site.pages[ix].lang;
+        let no_exact = BTreeMap::new();
+        let exact = self.exact.get(lang.as_str()).unwrap_or(&no_exact);
+        let document = with_extra(lang, exact, html, &self.extras[ix]);
+        self.gathered
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(path.to_owned(), document);
+    }
+
+    /// The index of the documents gathered, with the Pagefind bundle and
+    /// its licence, under [`BUNDLE_DIR`].
+    pub fn index(self, cache: Option<&Cache>) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+        // in path order: the index depends on the order pages are added in
+        let documents = self.gathered.into_inner().unwrap_or_else(|e| e.into_inner());
+        // the same documents indexed by the same build give the same files:
+        // a build in which no page's text changed takes them from the cache
+        let made = match (cache, crate::render::cache::typesetter()) {
+            (Some(cache), Some(build)) => {
+                let key = fingerprint(&build, &documents);
+                cache
+                    .get_or_make(
+                        "search",
+                        "index",
+                        "bundle",
+                        &key,
+                        |bytes| unbundle(bytes).is_some(),
+                        || run(documents).map(|files| bundle(&files)),
+                    )
+                    .and_then(|bytes| unbundle(&bytes).ok_or_else(|| "the index made is not one".to_owned()))
+            }
+            _ => run(documents),
+        };
+        match made {
+            Ok(files) => (files, Vec::new()),
+            Err(message) => (
+                Vec::new(),
+                vec![
+                    Diagnostic::error("book.toml", format!("cannot build the search index: {message}"))
+                        .with_hint("set `search = false` under [build] to build without search"),
+                ],
+            ),
+        }
     }
 }
 

@@ -22,6 +22,7 @@
 //! checks that each kind of edit gives exactly the files a full build gives.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Mutex;
 
 use crate::build::{self, BuildOptions};
 use crate::diagnostics::{self, Diagnostic};
@@ -88,9 +89,12 @@ impl Session {
             None => (false, Vec::new()),
             Some((scope, print)) => {
                 let full = matches!(scope, Scope::All);
-                let (files, render_diagnostics) = build::render_scope(&site, &self.options, &scope, print);
+                let files = Mutex::new(Vec::new());
+                let render_diagnostics = build::render_scope(&site, &self.options, &scope, print, &|file| {
+                    files.lock().unwrap_or_else(|e| e.into_inner()).push(file)
+                });
                 diagnostics.extend(render_diagnostics);
-                (full, files)
+                (full, files.into_inner().unwrap_or_else(|e| e.into_inner()))
             }
         };
         diagnostics::sort(&mut diagnostics);

@@ -292,3 +292,57 @@ fn usage_errors_exit_2() {
     let run = site.run(&["build", "--no-such-flag"]);
     assert_eq!(run.code, 2);
 }
+
+/// A tree as a clean build of the same sources writes it.
+fn clean_tree(site: &Site) -> Vec<(String, Vec<u8>)> {
+    let clean = Site::fixture("cross_links");
+    for entry in walkdir::WalkDir::new(site.root().join("content")) {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            let rel = entry.path().strip_prefix(site.root()).unwrap();
+            clean.write(rel.to_str().unwrap(), &std::fs::read_to_string(entry.path()).unwrap());
+        }
+    }
+    assert_eq!(clean.build().code, 0);
+    clean.output_tree()
+}
+
+#[test]
+fn a_build_failing_after_pages_were_written_leaves_the_published_site_and_the_next_build_whole() {
+    let site = Site::fixture("cross_links");
+    assert_eq!(site.build().code, 0);
+    assert_eq!(site.build().code, 0);
+    let before = site.output_tree();
+    // pages are written to the staging tree as they are rendered; the 404
+    // page's template fails among them
+    let template = site.root().join("themes/default/templates/404.html");
+    let good = std::fs::read_to_string(&template).unwrap();
+    std::fs::write(&template, format!("{good}{{{{ no_such_value }}}}")).unwrap();
+    site.write("content/a.sv.md", "---\ntitle: A ny\n---\nNy text.\n");
+    let run = site.build();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("404.html"), "{}", run.stderr);
+    assert_eq!(before, site.output_tree(), "the published site is as it was");
+    // the tree the failed build half wrote is reused: nothing of it stays
+    std::fs::write(&template, good).unwrap();
+    site.write("content/b.sv.md", "---\ntitle: B ny\n---\nAnnan text.\n");
+    assert_eq!(site.build().code, 0);
+    assert_eq!(site.output_tree(), clean_tree(&site));
+}
+
+#[test]
+fn a_page_at_an_address_the_site_makes_for_something_else_fails_the_build() {
+    let site = Site::fixture("cross_links");
+    assert_eq!(site.build().code, 0);
+    let before = site.output_tree();
+    site.write("content/search.sv.md", "---\ntitle: Sök\n---\nEn sida.\n");
+    let run = site.build();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("error: the site makes another page at this page's address `sv/search/`\n  --> content/search.sv.md\n"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(before, site.output_tree());
+}
