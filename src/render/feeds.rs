@@ -19,24 +19,26 @@ pub fn sitemap(site: &Site) -> Vec<OutputFile> {
     let base = &site.config.site.base_url;
     let mut urls = Vec::new();
     let mut entry = |id: &str, langs: &[&String], lastmod: Option<String>| {
-        for lang in langs {
-            let mut xml = format!(
-                "  <url>\n    <loc>{}</loc>\n",
-                escape::xml(&urls::absolute(base, &urls::page_dir(lang, id)))
-            );
+        // each version's address, made once and used in every version's entry
+        let hrefs: Vec<String> = langs
+            .iter()
+            .map(|lang| escape::xml(&urls::absolute(base, &urls::page_dir(lang, id))))
+            .collect();
+        let x_default = langs.iter().position(|l| *l == site.source_lang());
+        for href in &hrefs {
+            let mut xml = format!("  <url>\n    <loc>{href}</loc>\n");
             if let Some(date) = &lastmod {
                 xml.push_str(&format!("    <lastmod>{date}</lastmod>\n"));
             }
-            for alt in langs {
+            for (alt, alt_href) in langs.iter().zip(&hrefs) {
                 xml.push_str(&format!(
-                    "    <xhtml:link rel=\"alternate\" hreflang=\"{alt}\" href=\"{}\"/>\n",
-                    escape::xml(&urls::absolute(base, &urls::page_dir(alt, id)))
+                    "    <xhtml:link rel=\"alternate\" hreflang=\"{alt}\" href=\"{alt_href}\"/>\n"
                 ));
             }
-            if langs.iter().any(|l| *l == site.source_lang()) {
+            if let Some(source) = x_default {
                 xml.push_str(&format!(
                     "    <xhtml:link rel=\"alternate\" hreflang=\"x-default\" href=\"{}\"/>\n",
-                    escape::xml(&urls::absolute(base, &urls::page_dir(site.source_lang(), id)))
+                    hrefs[source]
                 ));
             }
             xml.push_str("  </url>\n");

@@ -365,11 +365,12 @@ pub enum Scope {
     /// The whole site.
     All,
     /// The pages of these ids and of these (taxonomy, term) pairs in every
-    /// language, plus the sitemap, robots.txt, feeds and search pages, which
-    /// are cheap to make and list every page. For `serve`.
+    /// language; with `listings`, also the files that list every page (the
+    /// sitemap, feeds and search pages) and robots.txt. For `serve`.
     Ids {
         ids: BTreeSet<String>,
         terms: BTreeSet<(String, String)>,
+        listings: bool,
     },
 }
 
@@ -399,9 +400,9 @@ pub fn render(
     pass: Pass,
     emit: &Emit,
 ) -> Vec<Diagnostic> {
-    let (ids, terms) = match scope {
-        Scope::All => (None, None),
-        Scope::Ids { ids, terms } => (Some(ids), Some(terms)),
+    let (ids, terms, listings) = match scope {
+        Scope::All => (None, None, true),
+        Scope::Ids { ids, terms, listings } => (Some(ids), Some(terms), *listings),
     };
     let shows_editions = |id: &str| site.plan.as_ref().is_some_and(|plan| plan.section == id) || site.chapter(id).is_some();
     let mut jobs: Vec<Job> = Vec::new();
@@ -439,8 +440,8 @@ pub fn render(
             }
         }
     }
-    // the search pages list every page's title: made every time, as the feeds are
-    if site.config.build.search {
+    // the search pages list every page's title
+    if site.config.build.search && listings {
         jobs.extend(site.languages().iter().map(|lang| Job::Search(lang.clone())));
     }
     if ids.is_none() {
@@ -464,11 +465,13 @@ pub fn render(
         );
     }
     diagnostics.extend(render_jobs(site, env, assets, extras, &jobs, emit));
-    crate::render::feeds::sitemap(site).into_iter().for_each(emit);
-    emit(crate::render::feeds::robots(site));
-    crate::render::feeds::atom_feeds(site, &|page| page_content(site, page, None))
-        .into_iter()
-        .for_each(emit);
+    if listings {
+        crate::render::feeds::sitemap(site).into_iter().for_each(emit);
+        emit(crate::render::feeds::robots(site));
+        crate::render::feeds::atom_feeds(site, &|page| page_content(site, page, None))
+            .into_iter()
+            .for_each(emit);
+    }
     if !data.is_empty() {
         emit(dcat::catalogue(site, &Texts::new(&site.strings)));
     }

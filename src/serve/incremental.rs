@@ -103,9 +103,11 @@ impl Session {
             self.latest = Some(site);
         } else {
             files.sort_by(|a, b| a.path.cmp(&b.path));
-            // after a good build the site rendered is also the cache
-            self.latest = None;
-            self.rendered = Some(site);
+            // after a good build the site rendered is also the cache; the
+            // sites replaced are freed on another thread (tens of
+            // milliseconds for a large site), after the reload has gone out
+            let replaced = (self.latest.take(), self.rendered.replace(site));
+            std::thread::spawn(move || drop(replaced));
         }
         Update {
             full,
@@ -166,6 +168,9 @@ fn affected(old: &Site, new: &Site) -> Option<(Scope, bool)> {
 
     let mut ids = BTreeSet::new();
     let mut terms = BTreeSet::new();
+    // the sitemap, feeds and search pages show front matter, and feeds their
+    // entries' text too
+    let mut listings = false;
     let in_plan = |id: &str| {
         new.plan
             .as_ref()
@@ -196,6 +201,8 @@ fn affected(old: &Site, new: &Site) -> Option<(Scope, bool)> {
             continue;
         }
         ids.insert(id.clone());
+        let in_feed = Site::parent(id).is_some_and(|parent| new.config.site.feeds.iter().any(|f| f.as_str() == parent));
+        listings |= shown_changed || in_feed;
         if !shown_changed {
             continue;
         }
@@ -227,7 +234,7 @@ fn affected(old: &Site, new: &Site) -> Option<(Scope, bool)> {
         return None;
     }
     let print = ids.iter().any(|id| in_plan(id));
-    Some((Scope::Ids { ids, terms }, print))
+    Some((Scope::Ids { ids, terms, listings }, print))
 }
 
 /// The ids of the pages that show `id`'s title, description or date in

@@ -516,20 +516,15 @@ pub fn resolve_reusing(sources: Sources, previous: Option<&Site>) -> (Site, Vec<
             };
             list.sort_by_key(|id| (order(id), id.clone()));
         } else {
-            list.sort_by(|a, b| {
-                let (pa, pb) = (first(a), first(b));
+            // each key looked up once, not at every comparison
+            list.sort_by_cached_key(|id| {
+                let page = first(id);
                 (
-                    pa.front.weight.unwrap_or(i64::MAX),
-                    std::cmp::Reverse(pa.front.date),
-                    &pa.front.title,
-                    a,
+                    page.front.weight.unwrap_or(i64::MAX),
+                    std::cmp::Reverse(page.front.date),
+                    page.front.title.clone(),
+                    id.clone(),
                 )
-                    .cmp(&(
-                        pb.front.weight.unwrap_or(i64::MAX),
-                        std::cmp::Reverse(pb.front.date),
-                        &pb.front.title,
-                        b,
-                    ))
             });
         }
     }
