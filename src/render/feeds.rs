@@ -17,7 +17,9 @@ const SITEMAP_BYTES: usize = 50 * 1024 * 1024;
 /// `sitemap-1.xml`, `sitemap-2.xml`, ….
 pub fn sitemap(site: &Site) -> Vec<OutputFile> {
     let base = &site.config.site.base_url;
-    let mut urls = Vec::new();
+    // each `<url>` goes into its file as it is made
+    let mut sitemaps = Sitemaps::new(SITEMAP_URLS, SITEMAP_BYTES);
+    let mut xml = String::new();
     let mut entry = |id: &str, langs: &[&String], lastmod: Option<String>| {
         // each version's address, made once and used in every version's entry
         let hrefs: Vec<String> = langs
@@ -26,7 +28,8 @@ pub fn sitemap(site: &Site) -> Vec<OutputFile> {
             .collect();
         let x_default = langs.iter().position(|l| *l == site.source_lang());
         for href in &hrefs {
-            let mut xml = format!("  <url>\n    <loc>{href}</loc>\n");
+            xml.clear();
+            xml.push_str(&format!("  <url>\n    <loc>{href}</loc>\n"));
             if let Some(date) = &lastmod {
                 xml.push_str(&format!("    <lastmod>{date}</lastmod>\n"));
             }
@@ -42,7 +45,7 @@ pub fn sitemap(site: &Site) -> Vec<OutputFile> {
                 ));
             }
             xml.push_str("  </url>\n");
-            urls.push(xml);
+            sitemaps.push(&xml);
         }
     };
     for (id, versions) in &site.ids {
@@ -65,47 +68,81 @@ pub fn sitemap(site: &Site) -> Vec<OutputFile> {
             entry(&format!("{taxonomy}/{term}"), &all, None);
         }
     }
-    sitemap_files(base, &urls, SITEMAP_URLS, SITEMAP_BYTES)
+    sitemaps.finish(base)
 }
 
 /// `urls` (`<url>` elements) as one `sitemap.xml`, or, beyond `max_urls`
 /// or `max_bytes` in one file, as files within both and `sitemap.xml` as
 /// their index.
+#[cfg(test)]
 fn sitemap_files(base: &str, urls: &[String], max_urls: usize, max_bytes: usize) -> Vec<OutputFile> {
+    let mut sitemaps = Sitemaps::new(max_urls, max_bytes);
+    for url in urls {
+        sitemaps.push(url);
+    }
+    sitemaps.finish(base)
+}
+
+/// The sitemap's files, filled one `<url>` element at a time: one
+/// `sitemap.xml`, or, beyond `max_urls` or `max_bytes` in one file, files
+/// within both and `sitemap.xml` as their index.
+struct Sitemaps {
+    max_urls: usize,
+    max_bytes: usize,
+    files: Vec<String>,
+    current: String,
+    count: usize,
+}
+
+impl Sitemaps {
     const HEAD: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n";
     const TAIL: &str = "</urlset>\n";
-    let mut files: Vec<String> = Vec::new();
-    let mut current = String::from(HEAD);
-    let mut count = 0;
-    for url in urls {
-        if count > 0 && (count == max_urls || current.len() + url.len() + TAIL.len() > max_bytes) {
-            current.push_str(TAIL);
-            files.push(std::mem::replace(&mut current, String::from(HEAD)));
-            count = 0;
+
+    fn new(max_urls: usize, max_bytes: usize) -> Self {
+        Sitemaps {
+            max_urls,
+            max_bytes,
+            files: Vec::new(),
+            current: String::from(Self::HEAD),
+            count: 0,
         }
-        current.push_str(url);
-        count += 1;
     }
-    current.push_str(TAIL);
-    files.push(current);
-    if files.len() == 1 {
-        return vec![OutputFile::new("sitemap.xml", files.remove(0))];
+
+    fn push(&mut self, url: &str) {
+        if self.count > 0
+            && (self.count == self.max_urls || self.current.len() + url.len() + Self::TAIL.len() > self.max_bytes)
+        {
+            self.current.push_str(Self::TAIL);
+            self.files.push(std::mem::replace(&mut self.current, String::from(Self::HEAD)));
+            self.count = 0;
+        }
+        self.current.push_str(url);
+        self.count += 1;
     }
-    let mut index = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
-    );
-    let mut out = Vec::with_capacity(files.len() + 1);
-    for (n, xml) in files.into_iter().enumerate() {
-        let path = format!("sitemap-{}.xml", n + 1);
-        index.push_str(&format!(
-            "  <sitemap>\n    <loc>{}</loc>\n  </sitemap>\n",
-            escape::xml(&urls::absolute(base, &path))
-        ));
-        out.push(OutputFile::new(path, xml));
+
+    fn finish(mut self, base: &str) -> Vec<OutputFile> {
+        self.current.push_str(Self::TAIL);
+        let mut files = self.files;
+        files.push(self.current);
+        if files.len() == 1 {
+            return vec![OutputFile::new("sitemap.xml", files.remove(0))];
+        }
+        let mut index = String::from(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+        );
+        let mut out = Vec::with_capacity(files.len() + 1);
+        for (n, xml) in files.into_iter().enumerate() {
+            let path = format!("sitemap-{}.xml", n + 1);
+            index.push_str(&format!(
+                "  <sitemap>\n    <loc>{}</loc>\n  </sitemap>\n",
+                escape::xml(&urls::absolute(base, &path))
+            ));
+            out.push(OutputFile::new(path, xml));
+        }
+        index.push_str("</sitemapindex>\n");
+        out.push(OutputFile::new("sitemap.xml", index));
+        out
     }
-    index.push_str("</sitemapindex>\n");
-    out.push(OutputFile::new("sitemap.xml", index));
-    out
 }
 
 pub fn robots(site: &Site) -> OutputFile {
