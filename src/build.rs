@@ -25,11 +25,33 @@ pub struct BuildOptions {
     /// Overrides `site.base_url`.
     pub base_url: Option<String>,
     pub drafts: bool,
-    /// False for `check`: run everything, write nothing.
-    pub write: bool,
-    /// Make the plan's PDFs (when book.toml asks for them). `serve` leaves
-    /// them out: typesetting takes about a second, too long for live reload.
-    pub pdf: bool,
+    pub purpose: Purpose,
+}
+
+/// What a run of the pipeline is for, which decides what it makes and
+/// writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// `plansite build`: everything made and published, the cache kept.
+    Build,
+    /// `plansite check`: everything made (the PDFs too, to find their
+    /// problems), nothing written, not even to the cache.
+    Check,
+    /// `plansite serve`: made into memory without the PDFs (typesetting
+    /// takes about a second, too long for live reload).
+    Serve,
+}
+
+impl Purpose {
+    /// Whether the site and the cache are written.
+    pub fn writes(self) -> bool {
+        self == Purpose::Build
+    }
+
+    /// Whether the plan's PDFs are made (when book.toml asks for them).
+    pub fn typesets(self) -> bool {
+        self != Purpose::Serve
+    }
 }
 
 #[derive(Debug)]
@@ -160,7 +182,7 @@ pub(crate) fn render_scope(
         emit(OutputFile::new(path, site.files[source].bytes.to_vec()));
     }
     // `check` writes nothing, not even to the cache
-    let cache = Cache::new(&options.root, options.write);
+    let cache = Cache::new(&options.root, options.purpose.writes());
     // the index covers every page: `serve` makes it apart from a page's rebuild
     let documents = (site.config.build.search && matches!(scope, Scope::All)).then(|| search::Documents::new(site));
     let emit_page = |file: OutputFile| {
@@ -171,7 +193,7 @@ pub(crate) fn render_scope(
     };
     let ((print_files, print_diagnostics), mut render_diagnostics) = rayon::join(
         || match print {
-            true => print::render(site, &env, &assets, options.pdf.then_some(&cache)),
+            true => print::render(site, &env, &assets, options.purpose.typesets().then_some(&cache)),
             false => (Vec::new(), Vec::new()),
         },
         || {
@@ -241,7 +263,7 @@ pub fn build(options: &BuildOptions) -> BuildReport {
             d
         })
     };
-    let staging = match options.write && !failed(&diagnostics) {
+    let staging = match options.purpose.writes() && !failed(&diagnostics) {
         true => match check_output_dir(&options.root, &target.dir).and_then(|()| Staging::open(&target)) {
             Ok(staging) => Some(staging),
             Err(errors) => {

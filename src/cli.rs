@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::build::{self, BuildOptions, BuildReport};
+use crate::build::{self, BuildOptions, BuildReport, Purpose};
 use crate::diagnostics::Severity;
 
 /// Build Luleå's trilingual international-cooperation site and its plan edition.
@@ -151,10 +151,9 @@ pub fn run(cli: Cli) -> i32 {
                 output,
                 base_url,
                 drafts,
-                write: true,
-                pdf: true,
+                purpose: Purpose::Build,
             });
-            finish(&report, "built")
+            finish(&report, Purpose::Build)
         }
         Command::Serve {
             root,
@@ -215,10 +214,9 @@ pub fn run(cli: Cli) -> i32 {
                 output: None,
                 base_url: None,
                 drafts,
-                write: false,
-                pdf: true,
+                purpose: Purpose::Check,
             });
-            let code = finish(&report, "checked");
+            let code = finish(&report, Purpose::Check);
             let code = if code == 0 { glossary(&root, strict) } else { code };
             if !external || code != 0 {
                 return code;
@@ -272,7 +270,8 @@ fn print_diagnostics(diagnostics: &[crate::diagnostics::Diagnostic]) -> usize {
     diagnostics.iter().filter(|d| d.severity == Severity::Error).count()
 }
 
-fn finish(report: &BuildReport, verb: &str) -> i32 {
+fn finish(report: &BuildReport, purpose: Purpose) -> i32 {
+    let verb = if purpose.writes() { "built" } else { "checked" };
     let errors = print_diagnostics(&report.diagnostics);
     let warnings = report.diagnostics.len() - errors;
     let mut stderr = std::io::stderr().lock();
@@ -280,7 +279,7 @@ fn finish(report: &BuildReport, verb: &str) -> i32 {
         let place = report
             .output_dir
             .as_ref()
-            .filter(|_| verb == "built")
+            .filter(|_| purpose.writes())
             .map(|d| format!(" into {}", d.display()))
             .unwrap_or_default();
         let _ = writeln!(

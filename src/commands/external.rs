@@ -75,8 +75,7 @@ pub fn check(root: &Path, drafts: bool, allowed: &[Network]) -> Report {
         output: None,
         base_url: None,
         drafts,
-        write: false,
-        pdf: false,
+        purpose: build::Purpose::Check,
     };
     let (resolved, mut diagnostics) = build::resolve_site(&options, None);
     let Some((site, _)) = resolved else {

@@ -86,8 +86,7 @@ pub fn serve(options: &ServeOptions) -> i32 {
         output: None,
         base_url: None,
         drafts: true,
-        write: false,
-        pdf: false,
+        purpose: crate::build::Purpose::Serve,
     });
     rebuild(&mut session, &state, &notifier, "initial build");
 

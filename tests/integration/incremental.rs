@@ -14,8 +14,7 @@ fn options(root: &Path) -> BuildOptions {
         output: None,
         base_url: None,
         drafts: true,
-        write: false,
-        pdf: false,
+        purpose: build::Purpose::Serve,
     }
 }
 
