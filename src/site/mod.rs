@@ -8,6 +8,7 @@
 pub mod markdown;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use serde_saphyr::Spanned;
 
@@ -26,7 +27,8 @@ pub struct Site {
     pub search: BTreeMap<String, Rules>,
     pub theme: Theme,
     pub pages: Vec<SourcePage>,
-    pub analyses: Vec<Analysis>,
+    /// Shared with the site a rebuild reuses them from (`serve`).
+    pub analyses: Vec<Arc<Analysis>>,
     /// Page index by id, then language.
     pub ids: BTreeMap<String, BTreeMap<String, usize>>,
     pub facts: BTreeMap<String, EntityFacts>,
@@ -170,7 +172,7 @@ pub fn resolve_reusing(sources: Sources, previous: Option<&Site>) -> (Site, Vec<
     for (ix, page) in pages.iter().enumerate() {
         ids.entry(page.id.clone()).or_default().insert(page.lang.clone(), ix);
     }
-    let analyses: Vec<Analysis> = {
+    let analyses: Vec<Arc<Analysis>> = {
         use rayon::prelude::*;
         pages
             .par_iter()
@@ -179,8 +181,8 @@ pub fn resolve_reusing(sources: Sources, previous: Option<&Site>) -> (Site, Vec<
                     .filter(|s| s.reserved_ids == reserved_ids)
                     .and_then(|s| Some((s, s.ids.get(&p.id)?.get(&p.lang)?)));
                 match old {
-                    Some((s, ix)) if s.pages[*ix].body() == p.body() => s.analyses[*ix].clone(),
-                    _ => markdown::analyze(p.body(), &reserved_ids),
+                    Some((s, ix)) if s.pages[*ix].body() == p.body() => Arc::clone(&s.analyses[*ix]),
+                    _ => Arc::new(markdown::analyze(p.body(), &reserved_ids)),
                 }
             })
             .collect()
@@ -561,7 +563,7 @@ pub fn resolve_reusing(sources: Sources, previous: Option<&Site>) -> (Site, Vec<
 /// decode). Files no page names are not published.
 fn publish_files(
     pages: &[SourcePage],
-    analyses: &[Analysis],
+    analyses: &[Arc<Analysis>],
     files: &BTreeMap<String, ContentFile>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> BTreeMap<String, PublishedFile> {

@@ -54,7 +54,7 @@ pub struct SourcePage {
     /// Path relative to the site root, for diagnostics.
     pub file: PathBuf,
     /// The whole file, normalised to `\n` line endings.
-    pub text: String,
+    pub text: Arc<str>,
     pub front: FrontMatter,
     /// Byte offset of the body in `text`.
     pub body_start: usize,
@@ -371,7 +371,7 @@ fn load_content_file(root: &Path, file: &Path, languages: &[String], reuse: &Reu
                 Err(d) => return Loaded::Problem(d),
             };
             let (text, warnings) = without_forbidden_characters(file, text);
-            if let Some(page) = cached.filter(|p| p.text == text) {
+            if let Some(page) = cached.filter(|p| *p.text == *text) {
                 let page = SourcePage {
                     stamp,
                     ..(*page).clone()
@@ -390,7 +390,7 @@ fn load_content_file(root: &Path, file: &Path, languages: &[String], reuse: &Reu
                         body_start,
                         body_line_offset,
                         is_section,
-                        text,
+                        text: text.into(),
                         stamp,
                     };
                     Loaded::Page(Box::new(page), warnings)
