@@ -84,7 +84,10 @@ impl Staging {
     pub fn open(target: &Target) -> Result<Staging, Vec<Diagnostic>> {
         let out = target.dir.as_path();
         let name = out.file_name().and_then(|n| n.to_str()).ok_or_else(|| {
-            vec![Diagnostic::error(out, "the output directory has no name").with_hint("name a directory, such as `public`")]
+            vec![
+                Diagnostic::error(out, "the output directory has no name")
+                    .with_hint("name a directory, such as `public`"),
+            ]
         })?;
         let parent = match out.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_owned(),

@@ -113,7 +113,8 @@ impl Sitemaps {
             && (self.count == self.max_urls || self.current.len() + url.len() + Self::TAIL.len() > self.max_bytes)
         {
             self.current.push_str(Self::TAIL);
-            self.files.push(std::mem::replace(&mut self.current, String::from(Self::HEAD)));
+            self.files
+                .push(std::mem::replace(&mut self.current, String::from(Self::HEAD)));
             self.count = 0;
         }
         self.current.push_str(url);

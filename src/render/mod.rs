@@ -404,7 +404,8 @@ pub fn render(
         Scope::All => (None, None, true),
         Scope::Ids { ids, terms, listings } => (Some(ids), Some(terms), *listings),
     };
-    let shows_editions = |id: &str| site.plan.as_ref().is_some_and(|plan| plan.section == id) || site.chapter(id).is_some();
+    let shows_editions =
+        |id: &str| site.plan.as_ref().is_some_and(|plan| plan.section == id) || site.chapter(id).is_some();
     let mut jobs: Vec<Job> = Vec::new();
     for lang in site.languages() {
         jobs.extend(

@@ -20,6 +20,10 @@ use crate::source::load::{ContentFile, EntityFacts, SourcePage, Sources, Theme};
 use crate::source::search_rules::Rules;
 use markdown::Analysis;
 
+type Ids = BTreeMap<String, BTreeMap<String, usize>>;
+type Children = BTreeMap<String, Vec<String>>;
+type Terms = BTreeMap<String, BTreeMap<String, Vec<String>>>;
+
 pub struct Site {
     pub config: Config,
     pub strings: Strings,
@@ -167,27 +171,67 @@ pub fn resolve_reusing(sources: Sources, previous: Option<&Site>) -> (Site, Vec<
     } = sources;
     let mut diagnostics = Vec::new();
     let reserved_ids = theme.reserved_ids();
+    let ids = index(&pages);
+    let analyses = analyze(&pages, previous, &reserved_ids);
+    check_homes(&config, &pages, &ids, &mut diagnostics);
+    check_language_names(&config, &strings, &mut diagnostics);
+    let mut children = sections(&config, &pages, &ids, &mut diagnostics);
+    check_facts(&config, &facts, &ids, &mut diagnostics);
+    let backlinks = links(&config, &pages, &analyses, &ids, &mut diagnostics);
+    let published = publish_files(&pages, &analyses, &files, &mut diagnostics);
+    let related = related(&facts, &ids, &mut diagnostics);
+    let mut terms = taxonomies(&config, &facts, &ids, &strings, &mut diagnostics);
+    let plan = plan(&config, &pages, &ids, &children, &mut diagnostics);
+    check_map_sections(&config, &pages, &mut diagnostics);
+    order(&config, &pages, &ids, plan.as_ref(), &mut children, &mut terms);
+    let site = Site {
+        reserved_ids,
+        config,
+        strings,
+        search,
+        theme,
+        pages,
+        analyses,
+        ids,
+        facts,
+        backlinks,
+        related,
+        children,
+        terms,
+        plan,
+        files,
+        published,
+    };
+    (site, diagnostics)
+}
 
-    let mut ids: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+/// Page index by id, then language: each page's place in `pages`.
+fn index(pages: &[SourcePage]) -> Ids {
+    let mut ids: Ids = BTreeMap::new();
     for (ix, page) in pages.iter().enumerate() {
         ids.entry(page.id.clone()).or_default().insert(page.lang.clone(), ix);
     }
-    let analyses: Vec<Arc<Analysis>> = {
-        use rayon::prelude::*;
-        pages
-            .par_iter()
-            .map(|p| {
-                let old = previous
-                    .filter(|s| s.reserved_ids == reserved_ids)
-                    .and_then(|s| Some((s, s.ids.get(&p.id)?.get(&p.lang)?)));
-                match old {
-                    Some((s, ix)) if s.pages[*ix].body() == p.body() => Arc::clone(&s.analyses[*ix]),
-                    _ => Arc::new(markdown::analyze(p.body(), &reserved_ids)),
-                }
-            })
-            .collect()
-    };
+    ids
+}
 
+/// Each page's analysis, taken from `previous` where its body is unchanged.
+fn analyze(pages: &[SourcePage], previous: Option<&Site>, reserved_ids: &BTreeSet<String>) -> Vec<Arc<Analysis>> {
+    use rayon::prelude::*;
+    pages
+        .par_iter()
+        .map(|p| {
+            let old = previous
+                .filter(|s| s.reserved_ids == *reserved_ids)
+                .and_then(|s| Some((s, s.ids.get(&p.id)?.get(&p.lang)?)));
+            match old {
+                Some((s, ix)) if s.pages[*ix].body() == p.body() => Arc::clone(&s.analyses[*ix]),
+                _ => Arc::new(markdown::analyze(p.body(), reserved_ids)),
+            }
+        })
+        .collect()
+}
+
+fn check_homes(config: &Config, pages: &[SourcePage], ids: &Ids, diagnostics: &mut Vec<Diagnostic>) {
     // every language has its home page, which every other page links to
     if pages.is_empty() {
         diagnostics.push(
@@ -207,7 +251,9 @@ pub fn resolve_reusing(sources: Sources, previous: Option<&Site>) -> (Site, Vec<
             }
         }
     }
+}
 
+fn check_language_names(config: &Config, strings: &Strings, diagnostics: &mut Vec<Diagnostic>) {
     // the names links use for a language (the switcher, "(på svenska)")
     for lang in &config.site.languages {
         for key in [format!("language.name.{lang}"), format!("language.in.{lang}")] {
@@ -224,10 +270,14 @@ pub fn resolve_reusing(sources: Sources, previous: Option<&Site>) -> (Site, Vec<
             }
         }
     }
+}
 
+/// Each section's children; every page's parent must be a section with an
+/// `_index` page.
+fn sections(config: &Config, pages: &[SourcePage], ids: &Ids, diagnostics: &mut Vec<Diagnostic>) -> Children {
     // sections: every page's parent must be a section with an _index page
-    let mut children: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (id, versions) in &ids {
+    let mut children: Children = BTreeMap::new();
+    for (id, versions) in ids {
         let Some(parent) = Site::parent(id) else {
             continue;
         };
@@ -257,9 +307,12 @@ pub fn resolve_reusing(sources: Sources, previous: Option<&Site>) -> (Site, Vec<
             }
         }
     }
+    children
+}
 
+fn check_facts(config: &Config, facts: &BTreeMap<String, EntityFacts>, ids: &Ids, diagnostics: &mut Vec<Diagnostic>) {
     // facts belong to a page
-    for (id, entity) in &facts {
+    for (id, entity) in facts {
         if !ids.contains_key(id) {
             diagnostics.push(
                 Diagnostic::error(&entity.file, format!("facts for `{id}`, but there is no page `{id}`"))
@@ -267,10 +320,20 @@ pub fn resolve_reusing(sources: Sources, previous: Option<&Site>) -> (Site, Vec<
             );
         }
     }
+}
 
+/// Checks every page's links and anchors, and the problems its analysis
+/// found; the backlinks.
+fn links(
+    config: &Config,
+    pages: &[SourcePage],
+    analyses: &[Arc<Analysis>],
+    ids: &Ids,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> BTreeMap<String, BTreeSet<String>> {
     // links and anchors
     let mut backlinks: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for (page, analysis) in pages.iter().zip(&analyses) {
+    for (page, analysis) in pages.iter().zip(analyses) {
         for problem in &analysis.problems {
             diagnostics.push(
                 Diagnostic::error(&page.file, problem.message.clone())
@@ -341,12 +404,18 @@ pub fn resolve_reusing(sources: Sources, previous: Option<&Site>) -> (Site, Vec<
             }
         }
     }
+    backlinks
+}
 
-    let published = publish_files(&pages, &analyses, &files, &mut diagnostics);
-
+/// Related ids from the facts, both ways.
+fn related(
+    facts: &BTreeMap<String, EntityFacts>,
+    ids: &Ids,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> BTreeMap<String, BTreeSet<String>> {
     // related, both ways
     let mut related: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for (id, entity) in &facts {
+    for (id, entity) in facts {
         for other in &entity.facts.related {
             if ids.contains_key(other.value.as_str()) && other.value != *id {
                 related.entry(id.clone()).or_default().insert(other.value.to_string());
@@ -362,9 +431,20 @@ pub fn resolve_reusing(sources: Sources, previous: Option<&Site>) -> (Site, Vec<
             }
         }
     }
+    related
+}
 
+/// Entity ids by taxonomy, then term; each term must be named in the
+/// interface strings.
+fn taxonomies(
+    config: &Config,
+    facts: &BTreeMap<String, EntityFacts>,
+    ids: &Ids,
+    strings: &Strings,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Terms {
     // taxonomies
-    let mut terms: BTreeMap<String, BTreeMap<String, Vec<String>>> = BTreeMap::new();
+    let mut terms: Terms = BTreeMap::new();
     for taxonomy in &config.site.taxonomies {
         let by_term = terms.entry(taxonomy.to_string()).or_default();
         if ids.contains_key(taxonomy.as_str()) {
@@ -376,7 +456,7 @@ pub fn resolve_reusing(sources: Sources, previous: Option<&Site>) -> (Site, Vec<
                 .with_hint("rename the section; taxonomy pages live at /<lang>/<taxonomy>/"),
             );
         }
-        for (id, entity) in &facts {
+        for (id, entity) in facts {
             for term in entity.facts.terms(taxonomy) {
                 let key = format!("taxonomy.{taxonomy}.terms.{}", term.value);
                 if !strings.has(config.source_language(), &key) {
@@ -414,8 +494,19 @@ pub fn resolve_reusing(sources: Sources, previous: Option<&Site>) -> (Site, Vec<
             }
         }
     }
+    terms
+}
 
-    let plan = config.plan.as_ref().map(|plan_config| {
+/// The plan's numbered chapters, each with its page, and every page of its
+/// section among them.
+fn plan(
+    config: &Config,
+    pages: &[SourcePage],
+    ids: &Ids,
+    children: &Children,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Plan> {
+    config.plan.as_ref().map(|plan_config| {
         let section = plan_config.section.to_string();
         let mut chapters = Vec::new();
         let mut number = 0;
@@ -481,8 +572,10 @@ pub fn resolve_reusing(sources: Sources, previous: Option<&Site>) -> (Site, Vec<
             );
         }
         Plan { section, chapters }
-    });
+    })
+}
 
+fn check_map_sections(config: &Config, pages: &[SourcePage], diagnostics: &mut Vec<Diagnostic>) {
     // the sections `[map]` names must be sections of the site
     for section in config.map.sections.iter().flatten() {
         if !pages.iter().any(|p| p.is_section && p.id == section.as_str()) {
@@ -501,7 +594,18 @@ pub fn resolve_reusing(sources: Sources, previous: Option<&Site>) -> (Site, Vec<
             );
         }
     }
+}
 
+/// Orders each section's children (the plan's in chapter order, others by
+/// weight, date, newest first, and title) and each term's ids.
+fn order(
+    config: &Config,
+    pages: &[SourcePage],
+    ids: &Ids,
+    plan: Option<&Plan>,
+    children: &mut Children,
+    terms: &mut Terms,
+) {
     // order section children: plan in chapter order, others by weight, date (newest first), title
     for (section, list) in children.iter_mut() {
         let source = config.source_language().to_owned();
@@ -510,10 +614,9 @@ pub fn resolve_reusing(sources: Sources, previous: Option<&Site>) -> (Site, Vec<
                 .get(&source)
                 .unwrap_or_else(|| ids[id].values().next().expect("every id has a version"))]
         };
-        if plan.as_ref().is_some_and(|p| &p.section == section) {
+        if plan.is_some_and(|p| &p.section == section) {
             let order = |id: &String| {
-                plan.as_ref()
-                    .and_then(|p| p.chapters.iter().position(|c| &c.id == id))
+                plan.and_then(|p| p.chapters.iter().position(|c| &c.id == id))
                     .unwrap_or(usize::MAX)
             };
             list.sort_by_key(|id| (order(id), id.clone()));
@@ -535,26 +638,6 @@ pub fn resolve_reusing(sources: Sources, previous: Option<&Site>) -> (Site, Vec<
             list.sort();
         }
     }
-
-    let site = Site {
-        reserved_ids,
-        config,
-        strings,
-        search,
-        theme,
-        pages,
-        analyses,
-        ids,
-        facts,
-        backlinks,
-        related,
-        children,
-        terms,
-        plan,
-        files,
-        published,
-    };
-    (site, diagnostics)
 }
 
 /// The files beside the pages that pages link or show, each checked where

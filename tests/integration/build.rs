@@ -339,8 +339,9 @@ fn a_page_at_an_address_the_site_makes_for_something_else_fails_the_build() {
     let run = site.build();
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(
-        run.stderr
-            .contains("error: the site makes another page at this page's address `sv/search/`\n  --> content/search.sv.md\n"),
+        run.stderr.contains(
+            "error: the site makes another page at this page's address `sv/search/`\n  --> content/search.sv.md\n"
+        ),
         "{}",
         run.stderr
     );

@@ -108,16 +108,20 @@ fn rows(report: &LangReport) -> Vec<[String; 4]> {
                 location(&path(&t.file), Some(1)),
                 format!("no {source_lang} page `{}`", shown(page.id)),
             ),
-            (Some(s), Some(t)) if page.state == PageState::Stale && !recorded_hash(t).is_some_and(crate::translation::is_hash) => (
-                location(&path(&t.file), translated_from_line(t)),
-                format!(
-                    "translated_from `{}` is not a hash plansite wrote (12 hex digits); review against {} and record it with `plansite i18n mark {} --lang {}`",
-                    recorded_hash(t).unwrap_or(""),
-                    review(s),
-                    shown(page.id),
-                    t.lang
-                ),
-            ),
+            (Some(s), Some(t))
+                if page.state == PageState::Stale && !recorded_hash(t).is_some_and(crate::translation::is_hash) =>
+            {
+                (
+                    location(&path(&t.file), translated_from_line(t)),
+                    format!(
+                        "translated_from `{}` is not a hash plansite wrote (12 hex digits); review against {} and record it with `plansite i18n mark {} --lang {}`",
+                        recorded_hash(t).unwrap_or(""),
+                        review(s),
+                        shown(page.id),
+                        t.lang
+                    ),
+                )
+            }
             (Some(s), Some(t)) if page.state == PageState::Stale => (
                 location(&path(&t.file), translated_from_line(t)),
                 format!(
