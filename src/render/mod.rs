@@ -595,30 +595,22 @@ fn render_job(
 
 /// A link from `from_dir` (a page in `lang`) to `id` as that reader sees it.
 pub fn link(site: &Site, from_dir: &str, lang: &str, id: &str, anchor: Option<&str>) -> Option<Link> {
-    let target = site.version(id, lang)?;
-    let other_lang = target.lang != lang;
-    if other_lang && site.config.site.missing_translation == MissingTranslation::Omit {
+    if site.config.site.missing_translation == MissingTranslation::Omit && !site.has(id, lang) {
         return None;
     }
-    let mut href = urls::link_to_dir(
-        from_dir,
-        &urls::page_dir(&target.lang, id),
-        site.config.build.link_index_html,
-    );
-    if let Some(anchor) = anchor {
-        href = format!("{href}#{anchor}");
-    }
+    let target = site.version(id, lang)?;
     let name = site.facts.get(id).and_then(|f| f.facts.name.as_ref());
     let title = match (&target.front.link_title, name) {
         (Some(short), _) => short.clone(),
         (None, Some(name)) => name.get(&target.lang, site.source_lang()).to_owned(),
         (None, None) => target.front.title.clone(),
     };
+    let LinkTarget { href, hreflang, note } = prose_link(site, Some(from_dir), lang, id, anchor)?;
     Some(Link {
         title,
         href,
-        hreflang: other_lang.then(|| target.lang.clone()),
-        note: other_lang.then(|| language_note(&site.strings, lang, &target.lang)),
+        hreflang,
+        note,
     })
 }
 
@@ -634,6 +626,7 @@ fn listed(site: &Site, from_dir: &str, lang: &str, id: &str) -> Option<Listed> {
 
 /// A link in prose: never omitted, since the text around it refers to it.
 /// `from_dir` None gives an absolute URL (for feeds, read outside the site).
+/// The one place a link's address and language note are made.
 fn prose_link(site: &Site, from_dir: Option<&str>, lang: &str, id: &str, anchor: Option<&str>) -> Option<LinkTarget> {
     let target = site.version(id, lang)?;
     let other_lang = target.lang != lang;
