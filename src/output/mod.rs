@@ -75,6 +75,8 @@ pub struct Staging {
     found: Vec<PathBuf>,
     /// Every path written, compressed copies included.
     written: Mutex<Vec<String>>,
+    /// Held while the site is written and swapped in.
+    _lock: std::fs::File,
 }
 
 impl Staging {
@@ -82,7 +84,9 @@ impl Staging {
     /// one, with every link in it removed, and the marker written first (a
     /// tree left by an interrupted build is then still known as plansite's).
     pub fn open(target: &Target) -> Result<Staging, Vec<Diagnostic>> {
-        let out = target.dir.as_path();
+        // `public/.` is `public`: its name and parent are those of the directory
+        let out: PathBuf = target.dir.components().filter(|c| *c != Component::CurDir).collect();
+        let out = out.as_path();
         let name = out.file_name().and_then(|n| n.to_str()).ok_or_else(|| {
             vec![
                 Diagnostic::error(out, "the output directory has no name")
@@ -95,6 +99,8 @@ impl Staging {
         };
         let staging = parent.join(format!(".{name}.staging"));
         let old = parent.join(format!(".{name}.old"));
+        // one build at a time publishes here: a second waits for the first
+        let lock = lock_dir(&parent).map_err(|e| vec![Diagnostic::error(out, e)])?;
         let foreign: Vec<Diagnostic> = [
             (out, "the output directory"),
             (&staging, "the staging directory"),
@@ -114,7 +120,7 @@ impl Staging {
             }
             remove_dir(&old)?;
             std::fs::create_dir_all(&staging).map_err(|e| format!("cannot create {}: {e}", staging.display()))?;
-            let found = unlinked(&staging)?;
+            let found = cleaned(&staging)?;
             write_file(&staging.join(MARKER), MARKER_TEXT.as_bytes())?;
             Ok(found)
         })();
@@ -126,6 +132,7 @@ impl Staging {
             precompress: target.precompress,
             found,
             written: Mutex::new(Vec::new()),
+            _lock: lock,
         })
     }
 
@@ -148,12 +155,12 @@ impl Staging {
                 // the same file as last time: its copy is kept if it still
                 // holds it (a build stopped halfway may have left another)
                 let kept =
-                    unchanged && std::fs::read(&beside).is_ok_and(|copy| compress::holds(ext, &copy, &file.bytes));
+                    unchanged && read_regular(&beside).is_some_and(|copy| compress::holds(ext, &copy, &file.bytes));
                 if !kept {
                     // the published site (the build before) may have made it
                     // already: the two trees take turns
-                    let bytes = match std::fs::read(self.out.join(&name)) {
-                        Ok(copy) if compress::holds(ext, &copy, &file.bytes) => copy,
+                    let bytes = match read_regular(&self.out.join(&name)) {
+                        Some(copy) if compress::holds(ext, &copy, &file.bytes) => copy,
                         _ => compressor(&file.bytes).map_err(|e| format!("cannot compress {}: {e}", file.path))?,
                     };
                     write_file(&beside, &bytes)?;
@@ -172,6 +179,19 @@ impl Staging {
         let error = |e: String| vec![Diagnostic::error(&self.out, e)];
         prune(&self.staging, &self.found, &written).map_err(error)?;
         let (out, staging, old) = (&self.out, &self.staging, &self.old);
+        // where it can, the new site and the published one trade places in
+        // one step, so there is never a moment without a published site
+        match exchange(staging, out) {
+            Ok(()) => {
+                return std::fs::rename(staging, old)
+                    .map_err(|e| error(format!("cannot move the previous site to {}: {e}", old.display())));
+            }
+            Err(e) if e.kind() != io::ErrorKind::NotFound && e.kind() != io::ErrorKind::Unsupported => {
+                return Err(error(format!("cannot move the new site into {}: {e}", out.display())));
+            }
+            // no published site yet, or no exchange on this system
+            Err(_) => {}
+        }
         let had_old = out.exists();
         if had_old {
             std::fs::rename(out, old).map_err(|e| error(format!("cannot move {} aside: {e}", out.display())))?;
@@ -221,21 +241,122 @@ fn remove_dir(dir: &Path) -> Result<(), String> {
     }
 }
 
-/// Removes every link from a reused tree (writing through a symbolic link,
-/// or into a file linked from elsewhere, would change a file outside the
-/// output: such entries are made anew) and lists what is left.
-fn unlinked(dir: &Path) -> Result<Vec<PathBuf>, String> {
+/// Makes a reused tree safe to write into and lists what is left (each
+/// directory before its content): removes every link (writing through a
+/// symbolic link, or into a file linked from elsewhere, would change a file
+/// outside the output) and anything neither a file nor a directory (a pipe
+/// would stop the build that reads it), and gives every file and directory
+/// the mode a new one gets, as a clean build would.
+fn cleaned(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let (file_mode, dir_mode) = new_modes(dir)?;
     let mut found = Vec::new();
     for entry in walkdir::WalkDir::new(dir).min_depth(1) {
         let entry = entry.map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
         let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-        if entry.file_type().is_symlink() || shares_inode(&entry) {
+        let kind = entry.file_type();
+        if !(kind.is_file() || kind.is_dir()) || shares_inode(&entry) {
             std::fs::remove_file(entry.path()).map_err(|e| format!("cannot remove {}: {e}", entry.path().display()))?;
-        } else if rel != Path::new(MARKER) {
+            continue;
+        }
+        let wanted = if kind.is_dir() { &dir_mode } else { &file_mode };
+        if let Some(mode) = wanted
+            && entry.metadata().is_ok_and(|m| m.permissions() != *mode)
+        {
+            std::fs::set_permissions(entry.path(), mode.clone())
+                .map_err(|e| format!("cannot set the mode of {}: {e}", entry.path().display()))?;
+        }
+        if rel != Path::new(MARKER) {
             found.push(rel.to_owned());
         }
     }
     Ok(found)
+}
+
+/// The modes a file and a directory made now in `dir` get.
+fn new_modes(dir: &Path) -> Result<(Option<std::fs::Permissions>, Option<std::fs::Permissions>), String> {
+    let probe = dir.join(".plansite-probe");
+    let _ = std::fs::remove_file(&probe);
+    let _ = std::fs::remove_dir(&probe);
+    let mode = |made: io::Result<()>| -> Result<_, String> {
+        made.map_err(|e| format!("cannot write in {}: {e}", dir.display()))?;
+        Ok(std::fs::symlink_metadata(&probe).ok().map(|m| m.permissions()))
+    };
+    let file = mode(std::fs::File::create_new(&probe).map(drop))?;
+    let _ = std::fs::remove_file(&probe);
+    let directory = mode(std::fs::create_dir(&probe))?;
+    let _ = std::fs::remove_dir(&probe);
+    Ok((file, directory))
+}
+
+/// The bytes of the regular file at `path`, read without following a link
+/// or waiting on a pipe; `None` for anything else.
+fn read_regular(path: &Path) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    let mut file = options.open(path).ok()?;
+    let meta = file.metadata().ok()?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if meta.nlink() > 1 {
+            return None;
+        }
+    }
+    if !meta.is_file() {
+        return None;
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.read_to_end(&mut bytes).ok()?;
+    Some(bytes)
+}
+
+/// Locks `dir` for this process (released when the file is dropped or the
+/// process ends, so a crash leaves no lock behind).
+fn lock_dir(dir: &Path) -> Result<std::fs::File, String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let file = std::fs::File::open(dir).map_err(|e| format!("cannot open {}: {e}", dir.display()))?;
+    file.lock().map_err(|e| format!("cannot lock {}: {e}", dir.display()))?;
+    Ok(file)
+}
+
+/// Swaps two directories in one step (Linux's `renameat2` with
+/// `RENAME_EXCHANGE`); `Unsupported` where there is no such call.
+fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let c = |p: &Path| std::ffi::CString::new(p.as_os_str().as_bytes()).map_err(io::Error::other);
+        let (a, b) = (c(a)?, c(b)?);
+        // SAFETY: both are valid NUL-terminated paths that outlive the call
+        let done = unsafe {
+            libc::renameat2(
+                libc::AT_FDCWD,
+                a.as_ptr(),
+                libc::AT_FDCWD,
+                b.as_ptr(),
+                libc::RENAME_EXCHANGE,
+            )
+        };
+        if done == 0 {
+            return Ok(());
+        }
+        let e = io::Error::last_os_error();
+        return match e.raw_os_error() {
+            Some(libc::EINVAL | libc::ENOSYS | libc::EOPNOTSUPP) => Err(io::ErrorKind::Unsupported.into()),
+            _ => Err(e),
+        };
+    }
+    #[allow(unreachable_code)]
+    {
+        let _ = (a, b);
+        Err(io::ErrorKind::Unsupported.into())
+    }
 }
 
 /// Creates the directories `rel` (a file's path) lies in under `dir`; a
@@ -265,15 +386,23 @@ fn make_parents(dir: &Path, rel: &Path) -> Result<(), String> {
 }
 
 /// Writes `bytes` to `path`, leaving a file that already holds them as it
-/// is; whether it did. A directory of the reused tree in its place goes.
+/// is; whether it did. Whatever else is in its place (another file, a
+/// directory, a link or a pipe put there meanwhile) is removed and the file
+/// made anew, never written through.
 fn write_file(path: &Path, bytes: &[u8]) -> Result<bool, String> {
-    if std::fs::read(path).is_ok_and(|old| old == bytes) {
+    use std::io::Write;
+    if read_regular(path).is_some_and(|old| old == bytes) {
         return Ok(true);
     }
-    if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()) {
-        remove_dir(path)?;
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.is_dir() => remove_dir(path)?,
+        Ok(_) => std::fs::remove_file(path).map_err(|e| format!("cannot remove {}: {e}", path.display()))?,
+        Err(_) => {}
     }
-    std::fs::write(path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    // a new file: refused if anything took the place since
+    std::fs::File::create_new(path)
+        .and_then(|mut file| file.write_all(bytes))
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     Ok(false)
 }
 
@@ -671,5 +800,117 @@ mod tests {
             ]
         );
         assert_eq!(bytes(tmp.path()), before);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn pipes_sockets_and_odd_modes_in_a_reused_tree_are_made_anew() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let files = [
+            OutputFile::new("a.html", "page a"),
+            OutputFile::new("b.html", "page b"),
+            OutputFile::new("c/index.html", "page c"),
+        ];
+        publish(&out, &files).unwrap();
+        let fresh = std::fs::metadata(out.join("c/index.html")).unwrap().permissions();
+        let fresh_dir = std::fs::metadata(out.join("c")).unwrap().permissions();
+        publish(&out, &files).unwrap();
+        // the tree the next build reuses: a pipe (reading it would wait for
+        // ever), a socket, and modes a clean build does not give
+        let old = tmp.path().join(".public.old");
+        std::fs::remove_file(old.join("a.html")).unwrap();
+        let fifo = std::ffi::CString::new(old.join("a.html").to_str().unwrap()).unwrap();
+        // SAFETY: a valid NUL-terminated path
+        assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o644) }, 0);
+        std::fs::remove_file(old.join("b.html")).unwrap();
+        let _socket = std::os::unix::net::UnixListener::bind(old.join("b.html")).unwrap();
+        std::fs::set_permissions(old.join("c/index.html"), std::fs::Permissions::from_mode(0o6777)).unwrap();
+        std::fs::set_permissions(old.join("c"), std::fs::Permissions::from_mode(0o700)).unwrap();
+        publish(&out, &files).unwrap();
+        for file in &files {
+            let meta = std::fs::symlink_metadata(out.join(&file.path)).unwrap();
+            assert!(meta.is_file(), "{}", file.path);
+            assert_eq!(std::fs::read(out.join(&file.path)).unwrap(), file.bytes);
+        }
+        assert_eq!(
+            std::fs::metadata(out.join("c/index.html")).unwrap().permissions(),
+            fresh
+        );
+        assert_eq!(std::fs::metadata(out.join("c")).unwrap().permissions(), fresh_dir);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_put_in_the_staging_tree_while_it_is_written_is_not_written_through() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let outside = tmp.path().join("outside.txt");
+        std::fs::write(&outside, "mine").unwrap();
+        let target = Target {
+            dir: out.clone(),
+            precompress: false,
+        };
+        let staging = Staging::open(&target).unwrap();
+        std::os::unix::fs::symlink(&outside, tmp.path().join(".public.staging/a.html")).unwrap();
+        staging.write(&OutputFile::new("a.html", "page")).unwrap();
+        staging.finish().unwrap();
+        assert_eq!(std::fs::read_to_string(&outside).unwrap(), "mine");
+        assert!(std::fs::symlink_metadata(out.join("a.html")).unwrap().is_file());
+        assert_eq!(std::fs::read_to_string(out.join("a.html")).unwrap(), "page");
+    }
+
+    #[test]
+    fn builds_publishing_at_once_take_turns() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let sites: Vec<Vec<OutputFile>> = ["one", "two"]
+            .iter()
+            .map(|name| {
+                (0..20)
+                    .map(|i| OutputFile::new(format!("{i}/index.html"), *name))
+                    .collect()
+            })
+            .collect();
+        std::thread::scope(|scope| {
+            for files in &sites {
+                let out = &out;
+                scope.spawn(move || {
+                    for _ in 0..10 {
+                        publish(out, files).unwrap();
+                    }
+                });
+            }
+        });
+        let published = tree(&out);
+        assert!(
+            sites.iter().any(|files| {
+                let mut expected: Vec<(String, String)> = files
+                    .iter()
+                    .map(|f| (f.path.clone(), String::from_utf8(f.bytes.clone()).unwrap()))
+                    .collect();
+                expected.push((MARKER.to_owned(), MARKER_TEXT.to_owned()));
+                expected.sort();
+                expected == published
+            }),
+            "the published site is one build's, whole"
+        );
+    }
+
+    #[test]
+    fn a_trailing_dot_names_the_directory_itself() {
+        let tmp = tempfile::tempdir().unwrap();
+        publish(&tmp.path().join("public/."), &[OutputFile::new("index.html", "site")]).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(tmp.path().join("public/index.html")).unwrap(),
+            "site"
+        );
+        assert!(!tmp.path().join("public/.public.old").exists());
+        publish(&tmp.path().join("public/."), &[OutputFile::new("index.html", "again")]).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(tmp.path().join("public/index.html")).unwrap(),
+            "again"
+        );
     }
 }

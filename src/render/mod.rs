@@ -451,7 +451,8 @@ pub fn render(
     }
     // the open data files, and a page per language that lists them with their
     // sizes: made again when an entity's page or facts are
-    let data_changed = ids.is_none_or(|ids| ids.iter().any(|id| site.facts.contains_key(id)));
+    // (the catalogue's `modified` is the newest date of any page)
+    let data_changed = listings || ids.is_none_or(|ids| ids.iter().any(|id| site.facts.contains_key(id)));
     let (data, mut diagnostics) = if site.config.build.open_data && data_changed {
         data::files(site)
     } else {

@@ -211,6 +211,12 @@ fn affected(old: &Site, new: &Site) -> Option<(Scope, bool)> {
         if id.is_empty() || in_menu {
             return everything;
         }
+        // an entity's name is in the list of every map that shows it: the
+        // home page's and its sections'
+        if new.facts.contains_key(id) {
+            ids.insert(String::new());
+            ids.extend(new.children.keys().cloned());
+        }
         for site in [old, new] {
             ids.extend(shown_on(site, id));
         }

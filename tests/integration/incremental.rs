@@ -146,6 +146,22 @@ fn every_kind_of_edit_serves_what_a_full_build_makes() {
         "date: \"2024-12\"",
     );
     served.check(root, "news date");
+    // the newest date of the site: the data catalogue's `modified`
+    edit(
+        root,
+        "content/news/dialog-med-finska-tem.fi.md",
+        "date: \"2024-12\"",
+        "date: \"2030-01-01\"",
+    );
+    served.check(root, "newest date");
+    // an entity's short name is in the place lists of the maps
+    edit(
+        root,
+        "content/partners/boden.sv.md",
+        "\n---\n",
+        "\nlink_title: Kort\n---\n",
+    );
+    served.check(root, "entity link title");
     edit(
         root,
         "content/projects/digi-aec.en.md",
