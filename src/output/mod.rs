@@ -10,7 +10,11 @@
 //! the rest overwritten, and what no longer is made is removed at the end.
 //! Most directories are already there, and little is deleted (creating and
 //! removing thousands of directories and files is what takes the time on
-//! many disks).
+//! many disks). A file is only ever written as a new file, and the reused
+//! tree is cleaned first (links, pipes and sockets removed, modes those of
+//! a new file), so nothing planted there is written through, read or
+//! published. On Linux the swap is one `renameat2` exchange; one build at a
+//! time publishes into a directory (a lock on it).
 //!
 //! Every tree written here holds a [`MARKER`] file. A directory in one of
 //! the three places (the output, `.<name>.staging`, `.<name>.old`) that is
