@@ -12,13 +12,16 @@
 //! - a page whose front matter or links changed: also the pages showing its
 //!   title, description or date (its section's list, pages it links to and
 //!   related pages, which list it; its descendants' breadcrumbs; the plan's
-//!   neighbours), and the pages of its taxonomy terms;
+//!   neighbours; for an entity, the home page and sections, whose maps list
+//!   it), and the pages of its taxonomy terms;
 //! - the home page or a section in the menu, an entity's facts, a page
 //!   added or removed, book.toml, the interface strings or the theme: the
 //!   whole site.
 //!
-//! The sitemap, robots.txt, feeds and search pages are made every time; the search index
-//! after the pages, apart ([`Session::search_index`]). `tests/integration/incremental.rs`
+//! The sitemap, robots.txt, feeds and search pages are made again when front
+//! matter changed (feeds also when a body in a feed's section did), the open
+//! data when an entity or a date did; the search index after the pages,
+//! apart ([`Session::search_index`]). `tests/integration/incremental.rs`
 //! checks that each kind of edit gives exactly the files a full build gives.
 
 use std::collections::{BTreeMap, BTreeSet};
