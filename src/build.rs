@@ -104,16 +104,21 @@ fn render_all(site: &Site, options: &BuildOptions, emit: &render::Emit) -> Vec<D
     paths.sort_unstable();
     let mut taken: Vec<&String> = paths.windows(2).filter(|w| w[0] == w[1]).map(|w| &w[0]).collect();
     taken.dedup();
+    if taken.is_empty() {
+        return diagnostics;
+    }
     // a page whose address the site makes for something else is named at its file
-    let page_at = |path: &str| {
-        site.pages
-            .iter()
-            .find(|page| format!("{}index.html", crate::urls::page_dir(&page.lang, &page.id)) == path)
-            .map(|page| page.file.as_path())
-    };
-    diagnostics.extend(taken.into_iter().map(|path| match page_at(path) {
+    let page_at: std::collections::HashMap<String, &Path> = site
+        .pages
+        .iter()
+        .map(|page| {
+            let path = format!("{}index.html", crate::urls::page_dir(&page.lang, &page.id));
+            (path, page.file.as_path())
+        })
+        .collect();
+    diagnostics.extend(taken.into_iter().map(|path| match page_at.get(path) {
         Some(file) => Diagnostic::error(
-            file,
+            *file,
             format!("the site makes another page at this page's address `{}`", path.trim_end_matches("index.html")),
         )
         .with_hint("the search page, taxonomies and their terms have their own addresses; rename the page's file or folder"),

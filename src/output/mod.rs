@@ -167,7 +167,8 @@ impl Staging {
                         Some(copy) if compress::holds(ext, &copy, &file.bytes) => copy,
                         _ => compressor(&file.bytes).map_err(|e| format!("cannot compress {}: {e}", file.path))?,
                     };
-                    write_file(&beside, &bytes)?;
+                    // what is there was read above and does not hold the file
+                    replace_file(&beside, &bytes)?;
                 }
                 written.push(name);
             }
@@ -330,37 +331,36 @@ fn lock_dir(dir: &Path) -> Result<std::fs::File, String> {
 }
 
 /// Swaps two directories in one step (Linux's `renameat2` with
-/// `RENAME_EXCHANGE`); `Unsupported` where there is no such call.
+/// `RENAME_EXCHANGE`); `Unsupported` where the file system has no such call.
+#[cfg(target_os = "linux")]
 fn exchange(a: &Path, b: &Path) -> io::Result<()> {
-    #[cfg(target_os = "linux")]
-    {
-        use std::os::unix::ffi::OsStrExt;
-        let c = |p: &Path| std::ffi::CString::new(p.as_os_str().as_bytes()).map_err(io::Error::other);
-        let (a, b) = (c(a)?, c(b)?);
-        // SAFETY: both are valid NUL-terminated paths that outlive the call
-        let done = unsafe {
-            libc::renameat2(
-                libc::AT_FDCWD,
-                a.as_ptr(),
-                libc::AT_FDCWD,
-                b.as_ptr(),
-                libc::RENAME_EXCHANGE,
-            )
-        };
-        if done == 0 {
-            return Ok(());
-        }
-        let e = io::Error::last_os_error();
-        return match e.raw_os_error() {
-            Some(libc::EINVAL | libc::ENOSYS | libc::EOPNOTSUPP) => Err(io::ErrorKind::Unsupported.into()),
-            _ => Err(e),
-        };
+    use std::os::unix::ffi::OsStrExt;
+    let c = |p: &Path| std::ffi::CString::new(p.as_os_str().as_bytes()).map_err(io::Error::other);
+    let (a, b) = (c(a)?, c(b)?);
+    // SAFETY: both are valid NUL-terminated paths that outlive the call
+    let done = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if done == 0 {
+        return Ok(());
     }
-    #[allow(unreachable_code)]
-    {
-        let _ = (a, b);
-        Err(io::ErrorKind::Unsupported.into())
+    let e = io::Error::last_os_error();
+    match e.raw_os_error() {
+        Some(libc::EINVAL | libc::ENOSYS | libc::EOPNOTSUPP) => Err(io::ErrorKind::Unsupported.into()),
+        _ => Err(e),
     }
+}
+
+/// Elsewhere there is no one-step swap: the caller renames twice.
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> io::Result<()> {
+    Err(io::ErrorKind::Unsupported.into())
 }
 
 /// Creates the directories `rel` (a file's path) lies in under `dir`; a
@@ -394,10 +394,16 @@ fn make_parents(dir: &Path, rel: &Path) -> Result<(), String> {
 /// directory, a link or a pipe put there meanwhile) is removed and the file
 /// made anew, never written through.
 fn write_file(path: &Path, bytes: &[u8]) -> Result<bool, String> {
-    use std::io::Write;
     if read_regular(path).is_some_and(|old| old == bytes) {
         return Ok(true);
     }
+    replace_file(path, bytes)?;
+    Ok(false)
+}
+
+/// Makes `path` a new file holding `bytes`, removing whatever is there.
+fn replace_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    use std::io::Write;
     match std::fs::symlink_metadata(path) {
         Ok(m) if m.is_dir() => remove_dir(path)?,
         Ok(_) => std::fs::remove_file(path).map_err(|e| format!("cannot remove {}: {e}", path.display()))?,
@@ -406,8 +412,7 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<bool, String> {
     // a new file: refused if anything took the place since
     std::fs::File::create_new(path)
         .and_then(|mut file| file.write_all(bytes))
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    Ok(false)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 /// Removes from a reused tree what it held when opened (`found`) and is

@@ -596,17 +596,17 @@ fn render_job(
 
 /// A link from `from_dir` (a page in `lang`) to `id` as that reader sees it.
 pub fn link(site: &Site, from_dir: &str, lang: &str, id: &str, anchor: Option<&str>) -> Option<Link> {
-    if site.config.site.missing_translation == MissingTranslation::Omit && !site.has(id, lang) {
+    let target = site.version(id, lang)?;
+    if target.lang != lang && site.config.site.missing_translation == MissingTranslation::Omit {
         return None;
     }
-    let target = site.version(id, lang)?;
     let name = site.facts.get(id).and_then(|f| f.facts.name.as_ref());
     let title = match (&target.front.link_title, name) {
         (Some(short), _) => short.clone(),
         (None, Some(name)) => name.get(&target.lang, site.source_lang()).to_owned(),
         (None, None) => target.front.title.clone(),
     };
-    let LinkTarget { href, hreflang, note } = prose_link(site, Some(from_dir), lang, id, anchor)?;
+    let LinkTarget { href, hreflang, note } = link_to(site, Some(from_dir), lang, target, anchor);
     Some(Link {
         title,
         href,
@@ -627,11 +627,15 @@ fn listed(site: &Site, from_dir: &str, lang: &str, id: &str) -> Option<Listed> {
 
 /// A link in prose: never omitted, since the text around it refers to it.
 /// `from_dir` None gives an absolute URL (for feeds, read outside the site).
-/// The one place a link's address and language note are made.
 fn prose_link(site: &Site, from_dir: Option<&str>, lang: &str, id: &str, anchor: Option<&str>) -> Option<LinkTarget> {
-    let target = site.version(id, lang)?;
+    Some(link_to(site, from_dir, lang, site.version(id, lang)?, anchor))
+}
+
+/// The address and language note of a link from a page in `lang` to
+/// `target`, the version of a page that reader is sent to.
+fn link_to(site: &Site, from_dir: Option<&str>, lang: &str, target: &SourcePage, anchor: Option<&str>) -> LinkTarget {
     let other_lang = target.lang != lang;
-    let target_dir = urls::page_dir(&target.lang, id);
+    let target_dir = urls::page_dir(&target.lang, &target.id);
     let mut href = match from_dir {
         Some(dir) => urls::link_to_dir(dir, &target_dir, site.config.build.link_index_html),
         None => urls::absolute(&site.config.site.base_url, &target_dir),
@@ -639,11 +643,11 @@ fn prose_link(site: &Site, from_dir: Option<&str>, lang: &str, id: &str, anchor:
     if let Some(anchor) = anchor {
         href = format!("{href}#{anchor}");
     }
-    Some(LinkTarget {
+    LinkTarget {
         href,
         hreflang: other_lang.then(|| target.lang.clone()),
         note: other_lang.then(|| language_note(&site.strings, lang, &target.lang)),
-    })
+    }
 }
 
 fn language_note(strings: &Strings, reader: &str, target: &str) -> String {
