@@ -144,8 +144,17 @@ pub(crate) fn resolve_site(
             .collect();
         reuse.files = site.files.values().map(|f| (f.file.as_path(), f)).collect();
     }
-    let (sources, mut diagnostics) = load::load_reusing(&options.root, options.drafts, &reuse);
-    let Some(mut sources) = sources else {
+    // a build digests each page as it is read and lets its text go, to be
+    // read again when it is rendered; `serve` holds the texts, to compare
+    // the next build's with, and the checks hold them to point into
+    let (loaded, mut diagnostics) = if options.purpose != Purpose::Build {
+        let (sources, diagnostics) = load::load_reusing(&options.root, options.drafts, &reuse);
+        (sources.map(|sources| (sources, None)), diagnostics)
+    } else {
+        let (loaded, diagnostics) = load::load_digesting(&options.root, options.drafts, &site::digest());
+        (loaded.map(|(sources, analyses)| (sources, Some(analyses))), diagnostics)
+    };
+    let Some((mut sources, analyses)) = loaded else {
         return (None, diagnostics);
     };
     if let Some(base_url) = &options.base_url {
@@ -155,7 +164,10 @@ pub(crate) fn resolve_site(
         .output
         .clone()
         .unwrap_or_else(|| options.root.join(&sources.config.build.output_dir));
-    let (site, resolve_diagnostics) = site::resolve_reusing(sources, previous);
+    let (site, resolve_diagnostics) = match analyses {
+        Some(analyses) => site::resolve_digested(sources, analyses),
+        None => site::resolve_reusing(sources, previous),
+    };
     diagnostics.extend(resolve_diagnostics);
     (Some((site, output_dir)), diagnostics)
 }

@@ -123,7 +123,7 @@ fn collect(site: &Site) -> BTreeMap<String, Vec<Place<'_>>> {
         for (url, offset) in &analysis.external {
             by_url.entry(without_fragment(url)).or_default().push(Place {
                 file: &page.file,
-                text: &page.text,
+                text: page.text(),
                 offset: page.body_start + offset,
             });
         }

@@ -2,23 +2,26 @@
 //! `robots.txt`, and an Atom feed per language for each feed section.
 //! All URLs here are absolute (from the base URL), as these formats need.
 
+use crate::diagnostics::Diagnostic;
 use crate::escape;
-use crate::render::OutputFile;
+use crate::render::{Emit, OutputFile};
 use crate::site::Site;
 use crate::source::load::SourcePage;
 use crate::urls;
 
-/// The sitemap protocol's limits for one file: URLs, and bytes uncompressed.
+/// One sitemap file's limits: the protocol's 50 000 URLs, and fewer bytes
+/// than its 50 MB, so that a large site's sitemap is never held whole (a
+/// file is written once it is full).
 const SITEMAP_URLS: usize = 50_000;
-const SITEMAP_BYTES: usize = 50 * 1024 * 1024;
+const SITEMAP_BYTES: usize = 10 * 1024 * 1024;
 
 /// `sitemap.xml`: every page in every language with its alternates. A site
 /// beyond one file's limits gets `sitemap.xml` as an index of
-/// `sitemap-1.xml`, `sitemap-2.xml`, ….
-pub fn sitemap(site: &Site) -> Vec<OutputFile> {
+/// `sitemap-1.xml`, `sitemap-2.xml`, …. Each file goes to `emit` once it is
+/// full.
+pub fn sitemap(site: &Site, emit: &Emit) {
     let base = &site.config.site.base_url;
-    // each `<url>` goes into its file as it is made
-    let mut sitemaps = Sitemaps::new(SITEMAP_URLS, SITEMAP_BYTES);
+    let mut sitemaps = Sitemaps::new(SITEMAP_URLS, SITEMAP_BYTES, emit);
     let mut xml = String::new();
     let mut entry = |id: &str, langs: &[&String], lastmod: Option<String>| {
         // each version's address, made once and used in every version's entry
@@ -71,38 +74,32 @@ pub fn sitemap(site: &Site) -> Vec<OutputFile> {
     sitemaps.finish(base)
 }
 
-/// `urls` (`<url>` elements) as one `sitemap.xml`, or, beyond `max_urls`
-/// or `max_bytes` in one file, as files within both and `sitemap.xml` as
-/// their index.
-#[cfg(test)]
-fn sitemap_files(base: &str, urls: &[String], max_urls: usize, max_bytes: usize) -> Vec<OutputFile> {
-    let mut sitemaps = Sitemaps::new(max_urls, max_bytes);
-    for url in urls {
-        sitemaps.push(url);
-    }
-    sitemaps.finish(base)
-}
-
 /// The sitemap's files, filled one `<url>` element at a time: one
 /// `sitemap.xml`, or, beyond `max_urls` or `max_bytes` in one file, files
-/// within both and `sitemap.xml` as their index.
-struct Sitemaps {
+/// within both and `sitemap.xml` as their index. A full file goes to
+/// `emit` at once, except the first, which is `sitemap.xml` itself unless a
+/// second one follows.
+struct Sitemaps<'e> {
     max_urls: usize,
     max_bytes: usize,
-    files: Vec<String>,
+    emit: &'e Emit<'e>,
+    first: Option<String>,
+    files: usize,
     current: String,
     count: usize,
 }
 
-impl Sitemaps {
-    const HEAD: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n";
-    const TAIL: &str = "</urlset>\n";
+impl<'e> Sitemaps<'e> {
+    const HEAD: &'static str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n";
+    const TAIL: &'static str = "</urlset>\n";
 
-    fn new(max_urls: usize, max_bytes: usize) -> Self {
+    fn new(max_urls: usize, max_bytes: usize, emit: &'e Emit<'e>) -> Self {
         Sitemaps {
             max_urls,
             max_bytes,
-            files: Vec::new(),
+            emit,
+            first: None,
+            files: 0,
             current: String::from(Self::HEAD),
             count: 0,
         }
@@ -113,36 +110,44 @@ impl Sitemaps {
             && (self.count == self.max_urls || self.current.len() + url.len() + Self::TAIL.len() > self.max_bytes)
         {
             self.current.push_str(Self::TAIL);
-            self.files
-                .push(std::mem::replace(&mut self.current, String::from(Self::HEAD)));
+            let full = std::mem::replace(&mut self.current, String::from(Self::HEAD));
+            self.files += 1;
+            match self.first.take() {
+                // a second file: the first is `sitemap-1.xml` after all
+                Some(first) => {
+                    (self.emit)(OutputFile::new("sitemap-1.xml", first));
+                    (self.emit)(OutputFile::new(format!("sitemap-{}.xml", self.files), full));
+                }
+                None if self.files == 1 => self.first = Some(full),
+                None => (self.emit)(OutputFile::new(format!("sitemap-{}.xml", self.files), full)),
+            }
             self.count = 0;
         }
         self.current.push_str(url);
         self.count += 1;
     }
 
-    fn finish(mut self, base: &str) -> Vec<OutputFile> {
+    fn finish(mut self, base: &str) {
         self.current.push_str(Self::TAIL);
-        let mut files = self.files;
-        files.push(self.current);
-        if files.len() == 1 {
-            return vec![OutputFile::new("sitemap.xml", files.remove(0))];
+        if self.files == 0 {
+            return (self.emit)(OutputFile::new("sitemap.xml", self.current));
         }
+        if let Some(first) = self.first.take() {
+            (self.emit)(OutputFile::new("sitemap-1.xml", first));
+        }
+        self.files += 1;
+        (self.emit)(OutputFile::new(format!("sitemap-{}.xml", self.files), self.current));
         let mut index = String::from(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
         );
-        let mut out = Vec::with_capacity(files.len() + 1);
-        for (n, xml) in files.into_iter().enumerate() {
-            let path = format!("sitemap-{}.xml", n + 1);
+        for n in 1..=self.files {
             index.push_str(&format!(
                 "  <sitemap>\n    <loc>{}</loc>\n  </sitemap>\n",
-                escape::xml(&urls::absolute(base, &path))
+                escape::xml(&urls::absolute(base, &format!("sitemap-{n}.xml")))
             ));
-            out.push(OutputFile::new(path, xml));
         }
         index.push_str("</sitemapindex>\n");
-        out.push(OutputFile::new("sitemap.xml", index));
-        out
+        (self.emit)(OutputFile::new("sitemap.xml", index));
     }
 }
 
@@ -156,15 +161,21 @@ pub fn robots(site: &Site) -> OutputFile {
     )
 }
 
-/// One Atom feed per language and feed section, newest entries first.
-pub fn atom_feeds(site: &Site, content: &dyn Fn(&SourcePage) -> String) -> Vec<OutputFile> {
+/// One Atom feed per language and feed section, newest entries first; a
+/// feed with an entry whose `content` cannot be made is left out, and the
+/// problem returned.
+pub fn atom_feeds(
+    site: &Site,
+    content: &dyn Fn(&SourcePage) -> Result<String, Diagnostic>,
+) -> (Vec<OutputFile>, Vec<Diagnostic>) {
     let base = &site.config.site.base_url;
     let mut files = Vec::new();
+    let mut problems = Vec::new();
     for section in &site.config.site.feeds {
         let Some(children) = site.children.get(section.as_str()) else {
             continue;
         };
-        for lang in site.languages() {
+        'feeds: for lang in site.languages() {
             let Some(section_page) = site.version(section, lang) else {
                 continue;
             };
@@ -220,9 +231,16 @@ pub fn atom_feeds(site: &Site, content: &dyn Fn(&SourcePage) -> String) -> Vec<O
                 if let Some(description) = &page.front.description {
                     xml.push_str(&format!("    <summary>{}</summary>\n", escape::xml(description)));
                 }
+                let html = match content(page) {
+                    Ok(html) => html,
+                    Err(problem) => {
+                        problems.push(problem);
+                        continue 'feeds;
+                    }
+                };
                 xml.push_str(&format!(
                     "    <content type=\"html\">{}</content>\n",
-                    escape::xml(&content(page))
+                    escape::xml(&html)
                 ));
                 xml.push_str("  </entry>\n");
             }
@@ -230,12 +248,24 @@ pub fn atom_feeds(site: &Site, content: &dyn Fn(&SourcePage) -> String) -> Vec<O
             files.push(OutputFile::new(format!("{dir}atom.xml"), xml));
         }
     }
-    files
+    (files, problems)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `urls` through [`Sitemaps`]: the files in the order they were made.
+    fn sitemap_files(base: &str, urls: &[String], max_urls: usize, max_bytes: usize) -> Vec<OutputFile> {
+        let files = std::sync::Mutex::new(Vec::new());
+        let emit = |file| files.lock().unwrap().push(file);
+        let mut sitemaps = Sitemaps::new(max_urls, max_bytes, &emit);
+        for url in urls {
+            sitemaps.push(url);
+        }
+        sitemaps.finish(base);
+        files.into_inner().unwrap()
+    }
 
     fn url(n: usize) -> String {
         format!("  <url>\n    <loc>https://x.org/{n}/</loc>\n  </url>\n")

@@ -468,11 +468,11 @@ pub fn render(
     }
     diagnostics.extend(render_jobs(site, env, assets, extras, &jobs, emit));
     if listings {
-        crate::render::feeds::sitemap(site).into_iter().for_each(emit);
+        crate::render::feeds::sitemap(site, emit);
         emit(crate::render::feeds::robots(site));
-        crate::render::feeds::atom_feeds(site, &|page| page_content(site, page, None))
-            .into_iter()
-            .for_each(emit);
+        let (feeds, problems) = crate::render::feeds::atom_feeds(site, &|page| page_content(site, page, None));
+        feeds.into_iter().for_each(emit);
+        diagnostics.extend(problems);
     }
     if !data.is_empty() {
         emit(dcat::catalogue(site, &Texts::new(&site.strings)));
@@ -524,7 +524,7 @@ fn render_job(
             (
                 format!("{dir}index.html"),
                 "page.html",
-                page_context(site, &texts, page, &dir, assets, extras),
+                page_context(site, &texts, page, &dir, assets, extras)?,
             )
         }
         Job::Taxonomy { lang, taxonomy, term } => {
@@ -671,7 +671,8 @@ pub(crate) fn file_link(site: &Site, page: &SourcePage, from_dir: Option<&str>, 
     Some(FileTarget { href, size: file.size })
 }
 
-fn page_content(site: &Site, page: &SourcePage, dir: Option<&str>) -> String {
+fn page_content(site: &Site, page: &SourcePage, dir: Option<&str>) -> Result<String, Diagnostic> {
+    let text = page.read()?;
     let resolve = |id: &str, anchor: Option<&str>| prose_link(site, dir, &page.lang, id, anchor);
     let file = |dest: &str, _image: bool| file_link(site, page, dir, dest);
     let options = EventOptions {
@@ -683,7 +684,7 @@ fn page_content(site: &Site, page: &SourcePage, dir: Option<&str>) -> String {
         plain_links: false,
         heading_shift: 0,
     };
-    markdown::to_html(markdown::events(page.body(), &options))
+    Ok(markdown::to_html(markdown::events(&text[page.body_start..], &options)))
 }
 
 /// Interface strings looked up while one page's context is built. A key
@@ -831,7 +832,14 @@ fn breadcrumbs(site: &Site, lang: &str, dir: &str, id: &str) -> Vec<Link> {
         .collect()
 }
 
-fn page_context(site: &Site, texts: &Texts, page: &SourcePage, dir: &str, assets: &Assets, extras: &Extras) -> Context {
+fn page_context(
+    site: &Site,
+    texts: &Texts,
+    page: &SourcePage,
+    dir: &str,
+    assets: &Assets,
+    extras: &Extras,
+) -> Result<Context, Diagnostic> {
     let lang = &page.lang;
     let kind = if page.id.is_empty() {
         "home"
@@ -851,7 +859,7 @@ fn page_context(site: &Site, texts: &Texts, page: &SourcePage, dir: &str, assets
         ctx.description = d.clone();
     }
     ctx.breadcrumbs = breadcrumbs(site, lang, dir, &page.id);
-    ctx.content = page_content(site, page, Some(dir));
+    ctx.content = page_content(site, page, Some(dir))?;
     ctx.toc = site
         .analysis(page)
         .headings
@@ -935,7 +943,7 @@ fn page_context(site: &Site, texts: &Texts, page: &SourcePage, dir: &str, assets
         });
         ctx.downloads = Some(downloads(site, lang, dir, extras));
     }
-    ctx
+    Ok(ctx)
 }
 
 fn downloads(site: &Site, lang: &str, dir: &str, extras: &Extras) -> Downloads {

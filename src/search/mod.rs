@@ -442,7 +442,9 @@ fn extras(site: &Site) -> Vec<Extra> {
     let mut all_words: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     let mut dash_parts: Vec<BTreeSet<String>> = Vec::with_capacity(site.pages.len());
     for page in &site.pages {
-        let text = format!("{} {}", page.front.title, body_text(page.body()));
+        // a text that cannot be read again fails the page's own rendering
+        let body = page.read().map(|text| body_text(&text[page.body_start..]));
+        let text = format!("{} {}", page.front.title, body.unwrap_or_default());
         let words: Vec<String> = terms::words(&text).collect();
         let description: Vec<String> = terms::words(page.front.description.as_deref().unwrap_or("")).collect();
         let all = all_words.entry(&page.lang).or_default();

@@ -184,7 +184,7 @@ fn affected(old: &Site, new: &Site) -> Option<(Scope, bool)> {
         let mut shown_changed = false;
         for (lang, ix) in versions {
             let (a, b) = (&old.pages[old.ids[id][lang]], &new.pages[*ix]);
-            if a.text == b.text {
+            if a.text() == b.text() {
                 continue;
             }
             body_changed = true;
@@ -196,7 +196,7 @@ fn affected(old: &Site, new: &Site) -> Option<(Scope, bool)> {
                     .map(|l| (l.id.clone(), l.anchor.clone()))
                     .collect()
             };
-            if a.text[..a.body_start] != b.text[..b.body_start] || links(old, a) != links(new, b) {
+            if a.text()[..a.body_start] != b.text()[..b.body_start] || links(old, a) != links(new, b) {
                 shown_changed = true;
             }
         }

@@ -159,6 +159,36 @@ pub fn resolve(sources: Sources) -> (Site, Vec<Diagnostic>) {
 /// [`resolve`], taking the analysis of a page whose body is unchanged from
 /// `previous` instead of parsing it again.
 pub fn resolve_reusing(sources: Sources, previous: Option<&Site>) -> (Site, Vec<Diagnostic>) {
+    resolve_with(sources, Analyses::Make(previous))
+}
+
+/// Each page's [`Analysis`] as the loader digests it ([`load_digesting`]).
+///
+/// [`load_digesting`]: crate::source::load::load_digesting
+pub fn digest() -> impl Fn(&Theme, &SourcePage) -> Arc<Analysis> + Sync {
+    let reserved_ids = std::sync::OnceLock::new();
+    move |theme, page| {
+        Arc::new(markdown::analyze(
+            page.body(),
+            reserved_ids.get_or_init(|| theme.reserved_ids()),
+        ))
+    }
+}
+
+/// [`resolve`], with each page's analysis made by [`digest`] as it was loaded.
+pub fn resolve_digested(sources: Sources, analyses: Vec<Arc<Analysis>>) -> (Site, Vec<Diagnostic>) {
+    resolve_with(sources, Analyses::Made(analyses))
+}
+
+/// Where the analyses of the pages come from.
+enum Analyses<'a> {
+    /// Made here, reusing those of an earlier site's unchanged bodies.
+    Make(Option<&'a Site>),
+    /// Made as the pages were loaded, in their order.
+    Made(Vec<Arc<Analysis>>),
+}
+
+fn resolve_with(sources: Sources, analyses: Analyses) -> (Site, Vec<Diagnostic>) {
     let Sources {
         config,
         pages,
@@ -172,7 +202,10 @@ pub fn resolve_reusing(sources: Sources, previous: Option<&Site>) -> (Site, Vec<
     let mut diagnostics = Vec::new();
     let reserved_ids = theme.reserved_ids();
     let ids = index(&pages);
-    let analyses = analyze(&pages, previous, &reserved_ids);
+    let analyses = match analyses {
+        Analyses::Make(previous) => analyze(&pages, previous, &reserved_ids),
+        Analyses::Made(analyses) => analyses,
+    };
     check_homes(&config, &pages, &ids, &mut diagnostics);
     check_language_names(&config, &strings, &mut diagnostics);
     let mut children = sections(&config, &pages, &ids, &mut diagnostics);
@@ -336,9 +369,11 @@ fn links(
     for (page, analysis) in pages.iter().zip(analyses) {
         for problem in &analysis.problems {
             diagnostics.push(
-                Diagnostic::error(&page.file, problem.message.clone())
-                    .at_offset(&page.text, page.body_start + problem.offset)
-                    .with_hint(problem.hint.clone()),
+                page.place(
+                    Diagnostic::error(&page.file, problem.message.clone()),
+                    page.body_start + problem.offset,
+                )
+                .with_hint(problem.hint.clone()),
             );
         }
         for (fragment, offset) in &analysis.fragments {
@@ -346,18 +381,22 @@ fn links(
                 let hint = diagnostics::did_you_mean(fragment, analysis.headings.iter().map(|h| h.id.as_str()))
                     .unwrap_or_else(|| format!("give the heading an explicit id: `## Title {{#{fragment}}}`"));
                 diagnostics.push(
-                    Diagnostic::error(&page.file, format!("no heading `#{fragment}` on this page"))
-                        .at_offset(&page.text, page.body_start + offset)
-                        .with_hint(hint),
+                    page.place(
+                        Diagnostic::error(&page.file, format!("no heading `#{fragment}` on this page")),
+                        page.body_start + offset,
+                    )
+                    .with_hint(hint),
                 );
             }
         }
         if !config.build.allow_html {
             for offset in &analysis.raw_html {
                 diagnostics.push(
-                    Diagnostic::warning(&page.file, "raw HTML is not allowed and is shown as text")
-                        .at_offset(&page.text, page.body_start + offset)
-                        .with_hint("use Markdown, or set `allow_html = true` under [build] in book.toml"),
+                    page.place(
+                        Diagnostic::warning(&page.file, "raw HTML is not allowed and is shown as text"),
+                        page.body_start + offset,
+                    )
+                    .with_hint("use Markdown, or set `allow_html = true` under [build] in book.toml"),
                 );
             }
         }
@@ -368,11 +407,13 @@ fn links(
                     "link to an existing page id: its path under content/ without language and extension".to_owned()
                 });
                 diagnostics.push(
-                    Diagnostic::error(
-                        &page.file,
-                        format!("link to `@/{}`, but there is no page `{}`", link.id, link.id),
+                    page.place(
+                        Diagnostic::error(
+                            &page.file,
+                            format!("link to `@/{}`, but there is no page `{}`", link.id, link.id),
+                        ),
+                        at,
                     )
-                    .at_offset(&page.text, at)
                     .with_hint(hint),
                 );
                 continue;
@@ -393,11 +434,13 @@ fn links(
                             format!("give the heading an explicit id in every language: `## Title {{#{anchor}}}`")
                         });
                     diagnostics.push(
-                        Diagnostic::error(
-                            &page.file,
-                            format!("no heading `#{anchor}` in `{}` ({target_lang})", link.id),
+                        page.place(
+                            Diagnostic::error(
+                                &page.file,
+                                format!("no heading `#{anchor}` in `{}` ({target_lang})", link.id),
+                            ),
+                            at,
                         )
-                        .at_offset(&page.text, at)
                         .with_hint(hint),
                     );
                 }
@@ -655,9 +698,11 @@ fn publish_files(
     for (page, analysis) in pages.iter().zip(analyses) {
         for reference in &analysis.files {
             let error = |message: String, hint: String| {
-                Diagnostic::error(&page.file, message)
-                    .at_offset(&page.text, page.body_start + reference.offset)
-                    .with_hint(hint)
+                page.place(
+                    Diagnostic::error(&page.file, message),
+                    page.body_start + reference.offset,
+                )
+                .with_hint(hint)
             };
             let path = match files::resolve(&page.file, &reference.path) {
                 Ok((path, _)) => path,

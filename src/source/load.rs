@@ -53,8 +53,11 @@ pub struct SourcePage {
     pub lang: String,
     /// Path relative to the site root, for diagnostics.
     pub file: PathBuf,
-    /// The whole file, normalised to `\n` line endings.
-    pub text: Arc<str>,
+    /// The whole file, normalised to `\n` line endings; empty once
+    /// released (see [`load_digesting`]).
+    text: Arc<str>,
+    /// Where a released text is read again, and what it must be.
+    released: Option<Released>,
     pub front: FrontMatter,
     /// Byte offset of the body in `text`.
     pub body_start: usize,
@@ -65,10 +68,68 @@ pub struct SourcePage {
     pub stamp: Option<Stamp>,
 }
 
+/// A page text's place and fingerprint, kept when the text is not.
+#[derive(Debug, Clone)]
+struct Released {
+    root: Arc<Path>,
+    hash: u64,
+}
+
 impl SourcePage {
-    pub fn body(&self) -> &str {
-        &self.text[self.body_start..]
+    /// The whole text of a page loaded with its text held ([`load`],
+    /// [`load_reusing`]: `serve` and the commands).
+    pub fn text(&self) -> &str {
+        debug_assert!(self.released.is_none(), "{}: text released", self.file.display());
+        &self.text
     }
+
+    /// The body of a page loaded with its text held.
+    pub fn body(&self) -> &str {
+        &self.text()[self.body_start..]
+    }
+
+    /// The whole text: held, or read again from its file. A file that
+    /// changed since it was loaded is an error: what was checked is not
+    /// what would be published.
+    pub fn read(&self) -> Result<Arc<str>, Diagnostic> {
+        let Some(released) = &self.released else {
+            return Ok(Arc::clone(&self.text));
+        };
+        let (text, _) = read_text_stamped(&released.root, &self.file)?;
+        let (text, _) = without_forbidden_characters(&self.file, text);
+        if fingerprint(&text) != released.hash {
+            return Err(
+                Diagnostic::error(&self.file, "the file changed while the site was being built")
+                    .with_hint("build again once it is saved"),
+            );
+        }
+        Ok(text.into())
+    }
+
+    /// `diagnostic` placed at byte `offset` of the text (without a place
+    /// if a released text cannot be read again).
+    pub fn place(&self, diagnostic: Diagnostic, offset: usize) -> Diagnostic {
+        match self.read() {
+            Ok(text) => diagnostic.at_offset(&text, offset),
+            Err(_) => diagnostic,
+        }
+    }
+
+    /// Lets the text go, to be [read](Self::read) again from under `root`.
+    fn release(&mut self, root: &Arc<Path>) {
+        self.released = Some(Released {
+            root: Arc::clone(root),
+            hash: fingerprint(&self.text),
+        });
+        self.text = Arc::from("");
+    }
+}
+
+fn fingerprint(text: &str) -> u64 {
+    use std::hash::{DefaultHasher, Hasher};
+    let mut hasher = DefaultHasher::new();
+    hasher.write(text.as_bytes());
+    hasher.finish()
 }
 
 #[derive(Debug, Clone)]
@@ -179,29 +240,79 @@ pub fn load(root: &Path, drafts: bool) -> (Option<Sources>, Vec<Diagnostic>) {
 
 /// [`load`], taking unchanged content files from `reuse`.
 pub fn load_reusing(root: &Path, drafts: bool, reuse: &Reuse) -> (Option<Sources>, Vec<Diagnostic>) {
+    let (loaded, diagnostics) = load_with::<()>(root, drafts, reuse, None);
+    (loaded.map(|(sources, _)| sources), diagnostics)
+}
+
+/// What a build makes of each page while its text is at hand (its
+/// analysis), given the theme.
+pub type Digest<'a, D> = dyn Fn(&Theme, &SourcePage) -> D + Sync + 'a;
+
+/// [`load`] for a build, which need not hold every page's text at once:
+/// each page is digested as soon as it is read, and its text let go, to be
+/// [read](SourcePage::read) again when the page is rendered. The plan's
+/// pages, which its editions read several times, stay held. The digests
+/// are in the order of the pages.
+pub fn load_digesting<D: Send>(
+    root: &Path,
+    drafts: bool,
+    digest: &Digest<D>,
+) -> (Option<(Sources, Vec<D>)>, Vec<Diagnostic>) {
+    load_with(root, drafts, &Reuse::default(), Some(digest))
+}
+
+fn load_with<D: Send>(
+    root: &Path,
+    drafts: bool,
+    reuse: &Reuse,
+    digest: Option<&Digest<D>>,
+) -> (Option<(Sources, Vec<D>)>, Vec<Diagnostic>) {
     let config = match load_config(root) {
         Ok(c) => c,
         Err(d) => return (None, d),
     };
     let mut diagnostics = Vec::new();
     let languages = config.site.languages.clone();
+    // the theme first, for the digests; its problems are reported after the content's
+    let mut theme_diagnostics = Vec::new();
+    let theme = load_theme(root, &config.site.theme, &mut theme_diagnostics);
+    let held_root: Arc<Path> = Arc::from(root);
+    let plan_section = config.plan.as_ref().map(|plan| plan.section.to_string());
+    let in_plan = |id: &str| {
+        plan_section
+            .as_deref()
+            .is_some_and(|section| id == section || id.strip_prefix(section).is_some_and(|rest| rest.starts_with('/')))
+    };
 
     let content_files = walk(root, Path::new("content"), &mut diagnostics);
-    let results: Vec<Loaded> = content_files
+    let results: Vec<(Loaded, Option<D>)> = content_files
         .par_iter()
-        .map(|file| load_content_file(root, file, &languages, reuse))
+        .map(|file| {
+            let mut loaded = load_content_file(root, file, &languages, reuse);
+            let digested = match (&mut loaded, digest) {
+                (Loaded::Page(page, _), Some(digest)) if drafts || !page.front.draft => {
+                    let digested = digest(&theme, page);
+                    if !in_plan(&page.id) {
+                        page.release(&held_root);
+                    }
+                    Some(digested)
+                }
+                _ => None,
+            };
+            (loaded, digested)
+        })
         .collect();
-    let mut pages = Vec::new();
+    let mut pages = Vec::with_capacity(results.len());
     let mut facts = BTreeMap::new();
     let mut files = BTreeMap::new();
-    for result in results {
+    for (result, digested) in results {
         match result {
             Loaded::Page(page, warnings) => {
                 if page.front.draft && !drafts {
                     continue;
                 }
                 diagnostics.extend(warnings);
-                pages.push(*page)
+                pages.push((*page, digested))
             }
             Loaded::Facts(id, f, warnings) => {
                 diagnostics.extend(warnings);
@@ -214,7 +325,9 @@ pub fn load_reusing(root: &Path, drafts: bool, reuse: &Reuse) -> (Option<Sources
             Loaded::Problem(d) => diagnostics.push(d),
         }
     }
-    pages.sort_by(|a, b| (&a.id, &a.lang).cmp(&(&b.id, &b.lang)));
+    pages.sort_by(|(a, _), (b, _)| (&a.id, &a.lang).cmp(&(&b.id, &b.lang)));
+    let (pages, digests): (Vec<SourcePage>, Vec<Option<D>>) = pages.into_iter().unzip();
+    let digests: Vec<D> = digests.into_iter().flatten().collect();
     if !content_files.is_empty() || root.join("content").is_dir() {
         for pair in pages.windows(2) {
             if pair[0].id == pair[1].id && pair[0].lang == pair[1].lang {
@@ -305,7 +418,7 @@ pub fn load_reusing(root: &Path, drafts: bool, reuse: &Reuse) -> (Option<Sources
         None
     };
 
-    let theme = load_theme(root, &config.site.theme, &mut diagnostics);
+    diagnostics.extend(theme_diagnostics);
     let sources = Sources {
         root: root.to_owned(),
         config,
@@ -317,7 +430,7 @@ pub fn load_reusing(root: &Path, drafts: bool, reuse: &Reuse) -> (Option<Sources
         glossary,
         theme,
     };
-    (Some(sources), diagnostics)
+    (Some((sources, digests)), diagnostics)
 }
 
 enum Loaded {
@@ -371,7 +484,7 @@ fn load_content_file(root: &Path, file: &Path, languages: &[String], reuse: &Reu
                 Err(d) => return Loaded::Problem(d),
             };
             let (text, warnings) = without_forbidden_characters(file, text);
-            if let Some(page) = cached.filter(|p| *p.text == *text) {
+            if let Some(page) = cached.filter(|p| p.text() == text) {
                 let page = SourcePage {
                     stamp,
                     ..(*page).clone()
@@ -391,6 +504,7 @@ fn load_content_file(root: &Path, file: &Path, languages: &[String], reuse: &Reu
                         body_line_offset,
                         is_section,
                         text: text.into(),
+                        released: None,
                         stamp,
                     };
                     Loaded::Page(Box::new(page), warnings)
@@ -734,5 +848,34 @@ mod tests {
         // written in the same second as it was read: its time proves nothing
         let recent = now - Duration::from_millis(500);
         assert!(!stamp(recent, 10).unchanged(&stamp(recent, 10)));
+    }
+
+    #[test]
+    fn a_released_text_is_read_again_and_a_changed_one_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(
+            root.join("book.toml"),
+            "[site]\ntitle = \"T\"\nbase_url = \"https://example.org/\"\nlanguages = [\"sv\"]\nauthor = \"A\"\n",
+        )
+        .unwrap();
+        std::fs::create_dir(root.join("content")).unwrap();
+        let file = root.join("content/_index.sv.md");
+        std::fs::write(&file, "---\ntitle: Hem\n---\nHej.\r\n").unwrap();
+        let digest = |_: &Theme, page: &SourcePage| page.body().to_owned();
+        let (loaded, _) = load_digesting(root, false, &digest);
+        let (sources, digests) = loaded.unwrap();
+        assert_eq!(digests, ["Hej.\n"]);
+        let page = &sources.pages[0];
+        assert!(page.released.is_some());
+        assert_eq!(&*page.read().unwrap(), "---\ntitle: Hem\n---\nHej.\n");
+        std::fs::write(&file, "---\ntitle: Hem\n---\nHej då.\n").unwrap();
+        let problem = page.read().unwrap_err();
+        assert!(
+            problem.message.contains("changed while the site was being built"),
+            "{problem:?}"
+        );
+        // a problem found later in a text that changed has no place in it
+        assert_eq!(page.place(Diagnostic::warning(&page.file, "w"), 20).line, 0);
     }
 }

@@ -68,7 +68,7 @@ pub fn is_hash(recorded: &str) -> bool {
 
 /// Line of a front-matter field of a page (`name:` at the start of a line).
 fn field_line(page: &SourcePage, name: &str) -> Option<usize> {
-    page.text
+    page.text()
         .lines()
         .take(page.body_line_offset)
         .position(|l| l.strip_prefix(name).is_some_and(|rest| rest.starts_with(':')))

@@ -495,12 +495,12 @@ fn translation_file(source: &SourcePage, lang: &str) -> String {
 /// First and last line of a page's body in its file.
 pub(super) fn body_lines(page: &SourcePage) -> (usize, usize) {
     let first = page.body_line_offset + 1;
-    (first, page.text.lines().count().max(first))
+    (first, page.text().lines().count().max(first))
 }
 
 /// Line of `translated_from:` in a page's front matter.
 pub(super) fn translated_from_line(page: &SourcePage) -> Option<usize> {
-    page.text
+    page.text()
         .lines()
         .take(page.body_line_offset)
         .position(|l| l.starts_with("translated_from:"))
