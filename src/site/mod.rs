@@ -367,13 +367,15 @@ fn links(
     // links and anchors
     let mut backlinks: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for (page, analysis) in pages.iter().zip(analyses) {
+        let place = page.placer();
         for problem in &analysis.problems {
             diagnostics.push(
-                page.place(
-                    Diagnostic::error(&page.file, problem.message.clone()),
-                    page.body_start + problem.offset,
-                )
-                .with_hint(problem.hint.clone()),
+                place
+                    .at(
+                        Diagnostic::error(&page.file, problem.message.clone()),
+                        page.body_start + problem.offset,
+                    )
+                    .with_hint(problem.hint.clone()),
             );
         }
         for (fragment, offset) in &analysis.fragments {
@@ -381,22 +383,24 @@ fn links(
                 let hint = diagnostics::did_you_mean(fragment, analysis.headings.iter().map(|h| h.id.as_str()))
                     .unwrap_or_else(|| format!("give the heading an explicit id: `## Title {{#{fragment}}}`"));
                 diagnostics.push(
-                    page.place(
-                        Diagnostic::error(&page.file, format!("no heading `#{fragment}` on this page")),
-                        page.body_start + offset,
-                    )
-                    .with_hint(hint),
+                    place
+                        .at(
+                            Diagnostic::error(&page.file, format!("no heading `#{fragment}` on this page")),
+                            page.body_start + offset,
+                        )
+                        .with_hint(hint),
                 );
             }
         }
         if !config.build.allow_html {
             for offset in &analysis.raw_html {
                 diagnostics.push(
-                    page.place(
-                        Diagnostic::warning(&page.file, "raw HTML is not allowed and is shown as text"),
-                        page.body_start + offset,
-                    )
-                    .with_hint("use Markdown, or set `allow_html = true` under [build] in book.toml"),
+                    place
+                        .at(
+                            Diagnostic::warning(&page.file, "raw HTML is not allowed and is shown as text"),
+                            page.body_start + offset,
+                        )
+                        .with_hint("use Markdown, or set `allow_html = true` under [build] in book.toml"),
                 );
             }
         }
@@ -407,14 +411,15 @@ fn links(
                     "link to an existing page id: its path under content/ without language and extension".to_owned()
                 });
                 diagnostics.push(
-                    page.place(
-                        Diagnostic::error(
-                            &page.file,
-                            format!("link to `@/{}`, but there is no page `{}`", link.id, link.id),
-                        ),
-                        at,
-                    )
-                    .with_hint(hint),
+                    place
+                        .at(
+                            Diagnostic::error(
+                                &page.file,
+                                format!("link to `@/{}`, but there is no page `{}`", link.id, link.id),
+                            ),
+                            at,
+                        )
+                        .with_hint(hint),
                 );
                 continue;
             };
@@ -434,14 +439,15 @@ fn links(
                             format!("give the heading an explicit id in every language: `## Title {{#{anchor}}}`")
                         });
                     diagnostics.push(
-                        page.place(
-                            Diagnostic::error(
-                                &page.file,
-                                format!("no heading `#{anchor}` in `{}` ({target_lang})", link.id),
-                            ),
-                            at,
-                        )
-                        .with_hint(hint),
+                        place
+                            .at(
+                                Diagnostic::error(
+                                    &page.file,
+                                    format!("no heading `#{anchor}` in `{}` ({target_lang})", link.id),
+                                ),
+                                at,
+                            )
+                            .with_hint(hint),
                     );
                 }
             }
@@ -696,13 +702,15 @@ fn publish_files(
     let mut published = BTreeMap::new();
     let mut unusable = BTreeSet::new();
     for (page, analysis) in pages.iter().zip(analyses) {
+        let place = page.placer();
         for reference in &analysis.files {
             let error = |message: String, hint: String| {
-                page.place(
-                    Diagnostic::error(&page.file, message),
-                    page.body_start + reference.offset,
-                )
-                .with_hint(hint)
+                place
+                    .at(
+                        Diagnostic::error(&page.file, message),
+                        page.body_start + reference.offset,
+                    )
+                    .with_hint(hint)
             };
             let path = match files::resolve(&page.file, &reference.path) {
                 Ok((path, _)) => path,

@@ -5,6 +5,7 @@
 //! problem found on the way. Files are read and parsed in parallel; the
 //! result is sorted so that nothing depends on the order the disk returns.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -91,9 +92,9 @@ impl SourcePage {
     /// The whole text: held, or read again from its file. A file that
     /// changed since it was loaded is an error: what was checked is not
     /// what would be published.
-    pub fn read(&self) -> Result<Arc<str>, Diagnostic> {
+    pub fn read(&self) -> Result<Cow<'_, str>, Diagnostic> {
         let Some(released) = &self.released else {
-            return Ok(Arc::clone(&self.text));
+            return Ok(Cow::Borrowed(&self.text));
         };
         let (text, _) = read_text_stamped(&released.root, &self.file)?;
         let (text, _) = without_forbidden_characters(&self.file, text);
@@ -103,15 +104,15 @@ impl SourcePage {
                     .with_hint("build again once it is saved"),
             );
         }
-        Ok(text.into())
+        Ok(Cow::Owned(text))
     }
 
-    /// `diagnostic` placed at byte `offset` of the text (without a place
-    /// if a released text cannot be read again).
-    pub fn place(&self, diagnostic: Diagnostic, offset: usize) -> Diagnostic {
-        match self.read() {
-            Ok(text) => diagnostic.at_offset(&text, offset),
-            Err(_) => diagnostic,
+    /// Places diagnostics in the text, which it reads (again) once, for
+    /// the first.
+    pub fn placer(&self) -> Placer<'_> {
+        Placer {
+            page: self,
+            text: std::cell::OnceCell::new(),
         }
     }
 
@@ -122,6 +123,23 @@ impl SourcePage {
             hash: fingerprint(&self.text),
         });
         self.text = Arc::from("");
+    }
+}
+
+/// See [`SourcePage::placer`].
+pub struct Placer<'a> {
+    page: &'a SourcePage,
+    text: std::cell::OnceCell<Option<Cow<'a, str>>>,
+}
+
+impl Placer<'_> {
+    /// `diagnostic` placed at byte `offset` of the text (without a place
+    /// if a released text cannot be read again).
+    pub fn at(&self, diagnostic: Diagnostic, offset: usize) -> Diagnostic {
+        match self.text.get_or_init(|| self.page.read().ok()) {
+            Some(text) => diagnostic.at_offset(text, offset),
+            None => diagnostic,
+        }
     }
 }
 
@@ -876,6 +894,6 @@ mod tests {
             "{problem:?}"
         );
         // a problem found later in a text that changed has no place in it
-        assert_eq!(page.place(Diagnostic::warning(&page.file, "w"), 20).line, 0);
+        assert_eq!(page.placer().at(Diagnostic::warning(&page.file, "w"), 20).line, 0);
     }
 }
