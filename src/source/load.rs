@@ -773,8 +773,19 @@ fn read_bytes_limited(
     limit: u64,
     hint: &str,
 ) -> Result<(Vec<u8>, Option<Stamp>), Diagnostic> {
+    use std::io::Read;
     let path = root.join(file);
-    let metadata = std::fs::metadata(&path).map_err(|e| io_diagnostic(file, &e))?;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    // a pipe put where a file was must not block the build: opened without
+    // waiting for a writer, then refused as not a regular file
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    let mut opened = options.open(&path).map_err(|e| io_diagnostic(file, &e))?;
+    let metadata = opened.metadata().map_err(|e| io_diagnostic(file, &e))?;
+    if !metadata.is_file() {
+        return Err(Diagnostic::error(file, "not a regular file").with_hint("put a file here, not a pipe or a device"));
+    }
     if metadata.len() > limit {
         return Err(Diagnostic::error(
             file,
@@ -787,7 +798,8 @@ fn read_bytes_limited(
         .with_hint(hint));
     }
     let stamp = Stamp::new(&metadata);
-    let bytes = std::fs::read(&path).map_err(|e| io_diagnostic(file, &e))?;
+    let mut bytes = Vec::with_capacity(metadata.len() as usize);
+    opened.read_to_end(&mut bytes).map_err(|e| io_diagnostic(file, &e))?;
     Ok((bytes, stamp))
 }
 
@@ -895,5 +907,16 @@ mod tests {
         );
         // a problem found later in a text that changed has no place in it
         assert_eq!(page.placer().at(Diagnostic::warning(&page.file, "w"), 20).line, 0);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_pipe_where_a_page_was_is_refused_without_waiting() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("page.sv.md");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+        assert!(made.success());
+        let problem = read_text(dir.path(), Path::new("page.sv.md")).unwrap_err();
+        assert_eq!(problem.message, "not a regular file");
     }
 }
