@@ -1,10 +1,13 @@
 //! Incremental rebuilds, for `serve`.
 //!
-//! A [`Session`] keeps the site in memory between builds. A rebuild reads
-//! every source file again, but parses only the files whose text changed
-//! and analyses only the bodies that changed; it resolves the whole site,
-//! so every error is still found. It then renders only the pages a change
-//! can show on:
+//! A [`Session`] keeps the site in memory between builds. Told which files
+//! changed, it takes a page whose body changed where no other page can see
+//! it (same front matter, links, files and heading ids; no problem) into
+//! the site in place and renders that page alone. Otherwise a rebuild
+//! looks at every source file again, but parses only the files whose text
+//! changed and analyses only the bodies that changed; it resolves the
+//! whole site, so every error is still found. It then renders only the
+//! pages a change can show on:
 //!
 //! - a page whose body changed (same front matter, same outgoing links):
 //!   that page in each of its languages, and the plan's print pages when
@@ -25,13 +28,16 @@
 //! checks that each kind of edit gives exactly the files a full build gives.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Mutex;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use crate::build::{self, BuildOptions};
 use crate::diagnostics::{self, Diagnostic};
 use crate::render::{OutputFile, Scope};
 use crate::search;
 use crate::site::Site;
+use crate::site::markdown::{self, Analysis, FileRef, Heading, InternalLink};
+use crate::source::load::{self, SourcePage};
 
 pub struct Session {
     options: BuildOptions,
@@ -39,6 +45,19 @@ pub struct Session {
     latest: Option<Site>,
     /// The site the current output was rendered from.
     rendered: Option<Site>,
+    /// What loading and resolving `rendered` reported (warnings only): a
+    /// page edited where nothing else can see it is not resolved again, and
+    /// these stand.
+    resolved: Vec<Diagnostic>,
+}
+
+/// A page whose file changed where no other page can see it: its body,
+/// with the same links, files and headings.
+struct BodyEdit {
+    ix: usize,
+    page: SourcePage,
+    /// `None` when the text is as it was (only the file's time changed).
+    analysis: Option<Arc<Analysis>>,
 }
 
 /// What a rebuild changed.
@@ -63,7 +82,130 @@ impl Session {
             options,
             latest: None,
             rendered: None,
+            resolved: Vec::new(),
         }
+    }
+
+    /// [`rebuild`](Self::rebuild) after the files `changed` (relative to
+    /// the root) changed and nothing else: a page's body edited where no
+    /// other page can see it is read, analysed and rendered alone, without
+    /// walking or resolving the site again. Any other change rebuilds as
+    /// [`rebuild`](Self::rebuild) does.
+    pub fn rebuild_changed(&mut self, changed: &[PathBuf]) -> Update {
+        let Some(edits) = self.body_edits(changed) else {
+            return self.rebuild();
+        };
+        let Some(site) = self.rendered.as_mut() else {
+            return self.rebuild();
+        };
+        let mut ids = BTreeSet::new();
+        let (mut listings, mut print) = (false, false);
+        let mut replaced = Vec::new();
+        for edit in edits {
+            if edit.analysis.is_some() {
+                ids.insert(edit.page.id.clone());
+                listings |= in_feed(site, &edit.page.id);
+                print |= in_plan(site, &edit.page.id);
+            }
+            let page = std::mem::replace(&mut site.pages[edit.ix], edit.page);
+            let analysis = edit
+                .analysis
+                .map(|analysis| std::mem::replace(&mut site.analyses[edit.ix], analysis));
+            replaced.push((edit.ix, page, analysis));
+        }
+        let mut diagnostics = self.resolved.clone();
+        if ids.is_empty() {
+            return Update {
+                full: false,
+                files: Vec::new(),
+                diagnostics,
+            };
+        }
+        let scope = Scope::Ids {
+            ids,
+            terms: BTreeSet::new(),
+            listings,
+        };
+        let files = Mutex::new(Vec::new());
+        diagnostics.extend(build::render_scope(site, &self.options, &scope, print, &|file| {
+            files.lock().unwrap_or_else(|e| e.into_inner()).push(file)
+        }));
+        if diagnostics.iter().any(Diagnostic::is_error) {
+            // as it was, and built again the usual way, which reports the error
+            for (ix, page, analysis) in replaced {
+                site.pages[ix] = page;
+                if let Some(analysis) = analysis {
+                    site.analyses[ix] = analysis;
+                }
+            }
+            return self.rebuild();
+        }
+        diagnostics::sort(&mut diagnostics);
+        let mut files = files.into_inner().unwrap_or_else(|e| e.into_inner());
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        // the pages replaced are freed after the reload has gone out
+        std::thread::spawn(move || drop(replaced));
+        Update {
+            full: false,
+            files,
+            diagnostics,
+        }
+    }
+
+    /// The edits of `changed` when each is a body edit of a page of the
+    /// site rendered last, which was good (or a file of `content/` that is
+    /// gone and was never part of the site, an editor's): `None` when any
+    /// is something else.
+    fn body_edits(&self, changed: &[PathBuf]) -> Option<Vec<BodyEdit>> {
+        if self.latest.is_some() {
+            return None;
+        }
+        let site = self.rendered.as_ref()?;
+        let root = &self.options.root;
+        let changed: BTreeSet<&PathBuf> = changed.iter().collect();
+        let mut edits = Vec::new();
+        for &path in &changed {
+            let Some(ix) = site.pages.iter().position(|page| page.file == *path) else {
+                let known = |file: &Path| file.starts_with(path);
+                let gone_and_unknown = path.starts_with("content")
+                    && std::fs::symlink_metadata(root.join(path)).is_err()
+                    && !site.pages.iter().any(|p| known(&p.file))
+                    && !site.facts.values().any(|f| known(&f.file))
+                    && !site.files.values().any(|f| known(&f.file));
+                if gone_and_unknown {
+                    continue;
+                }
+                return None;
+            };
+            let old = &site.pages[ix];
+            let (page, warnings) = load::reload_page(root, path, site.languages())?;
+            if !warnings.is_empty() || page.id != old.id || page.lang != old.lang {
+                return None;
+            }
+            if page.text() == old.text() {
+                edits.push(BodyEdit {
+                    ix,
+                    page,
+                    analysis: None,
+                });
+                continue;
+            }
+            if page.text()[..page.body_start] != old.text()[..old.body_start]
+                || self.resolved.iter().any(|d| d.file == *path)
+            {
+                return None;
+            }
+            let analysis = markdown::analyze(page.body(), &site.reserved_ids);
+            if !unseen_elsewhere(&site.analyses[ix], &analysis, site.config.build.allow_html) {
+                return None;
+            }
+            edits.push(BodyEdit {
+                ix,
+                page,
+                analysis: Some(Arc::new(analysis)),
+            });
+        }
+        Some(edits)
     }
 
     /// Builds the site again; the first call, and any call after a change
@@ -72,6 +214,7 @@ impl Session {
         let cache = self.latest.as_ref().or(self.rendered.as_ref());
         let (resolved, mut diagnostics) = build::resolve_site(&self.options, cache);
         let failed = diagnostics.iter().any(Diagnostic::is_error);
+        let resolve_diagnostics = diagnostics.clone();
         let site = match resolved {
             Some((site, _)) if !failed => site,
             unusable => {
@@ -111,6 +254,7 @@ impl Session {
             // milliseconds for a large site), after the reload has gone out
             let replaced = (self.latest.take(), self.rendered.replace(site));
             std::thread::spawn(move || drop(replaced));
+            self.resolved = resolve_diagnostics;
         }
         Update {
             full,
@@ -174,11 +318,7 @@ fn affected(old: &Site, new: &Site) -> Option<(Scope, bool)> {
     // the sitemap, feeds and search pages show front matter, and feeds their
     // entries' text too
     let mut listings = false;
-    let in_plan = |id: &str| {
-        new.plan
-            .as_ref()
-            .is_some_and(|p| p.section == id || p.chapters.iter().any(|c| c.id == id))
-    };
+    let in_plan = |id: &str| in_plan(new, id);
     for (id, versions) in &new.ids {
         let mut body_changed = false;
         let mut shown_changed = false;
@@ -189,7 +329,7 @@ fn affected(old: &Site, new: &Site) -> Option<(Scope, bool)> {
             }
             body_changed = true;
             let links = |site: &Site, page| -> Vec<(String, Option<String>)> {
-                let analysis: &crate::site::markdown::Analysis = site.analysis(page);
+                let analysis: &Analysis = site.analysis(page);
                 analysis
                     .links
                     .iter()
@@ -204,8 +344,7 @@ fn affected(old: &Site, new: &Site) -> Option<(Scope, bool)> {
             continue;
         }
         ids.insert(id.clone());
-        let in_feed = Site::parent(id).is_some_and(|parent| new.config.site.feeds.iter().any(|f| f.as_str() == parent));
-        listings |= shown_changed || in_feed;
+        listings |= shown_changed || in_feed(new, id);
         if !shown_changed {
             continue;
         }
@@ -244,6 +383,38 @@ fn affected(old: &Site, new: &Site) -> Option<(Scope, bool)> {
     }
     let print = ids.iter().any(|id| in_plan(id));
     Some((Scope::Ids { ids, terms, listings }, print))
+}
+
+/// Whether `id` is the plan's section or one of its chapters, which the
+/// print pages show.
+fn in_plan(site: &Site, id: &str) -> bool {
+    site.plan
+        .as_ref()
+        .is_some_and(|p| p.section == id || p.chapters.iter().any(|c| c.id == id))
+}
+
+/// Whether `id` is in a section with a feed, whose entries show its body.
+fn in_feed(site: &Site, id: &str) -> bool {
+    Site::parent(id).is_some_and(|parent| site.config.site.feeds.iter().any(|f| f.as_str() == parent))
+}
+
+/// Whether a body analysed as `new` (where it was `old`, which resolved
+/// without a problem) resolves as `old` did, and without a problem: the
+/// same links, files and heading ids, so no other page can see the edit
+/// and nothing is to be checked again.
+fn unseen_elsewhere(old: &Analysis, new: &Analysis, allow_html: bool) -> bool {
+    let link = |l: &InternalLink| (l.id.clone(), l.anchor.clone());
+    let file = |f: &FileRef| (f.path.clone(), f.image);
+    let heading = |h: &Heading| h.id.clone();
+    new.problems.is_empty()
+        && (allow_html || new.raw_html.is_empty())
+        && new
+            .fragments
+            .iter()
+            .all(|(id, _)| new.headings.iter().any(|h| &h.id == id))
+        && old.links.iter().map(link).eq(new.links.iter().map(link))
+        && old.files.iter().map(file).eq(new.files.iter().map(file))
+        && old.headings.iter().map(heading).eq(new.headings.iter().map(heading))
 }
 
 /// The ids of the pages that show `id`'s title, description or date in

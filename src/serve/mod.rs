@@ -88,7 +88,7 @@ pub fn serve(options: &ServeOptions) -> i32 {
         drafts: true,
         purpose: crate::build::Purpose::Serve,
     });
-    rebuild(&mut session, &state, &notifier, "initial build");
+    rebuild(&mut session, &state, &notifier, None, "initial build");
 
     let (tx, rx) = mpsc::channel();
     let mut debouncer = match new_debouncer(options.debounce, None, tx) {
@@ -123,7 +123,13 @@ pub fn serve(options: &ServeOptions) -> i32 {
     let watch_state = state.clone();
     std::thread::spawn(move || {
         for result in rx {
-            let Ok(events) = result else { continue };
+            // a watcher that lost events (its queue overflowed) cannot say
+            // what changed: everything is looked at again
+            let Ok(events) = result else {
+                rebuild(&mut session, &watch_state, &notifier, None, "files changed");
+                continue;
+            };
+            let rescan = events.iter().any(|e| e.need_rescan());
             // reading a file is an event too (inotify's open and close):
             // only changes count, or every rebuild would start the next
             let changed: Vec<PathBuf> = events
@@ -131,11 +137,12 @@ pub fn serve(options: &ServeOptions) -> i32 {
                 .filter(|e| !matches!(e.kind, EventKind::Access(_)))
                 .flat_map(|e| e.paths.iter())
                 .filter(|p| is_source_change(p))
-                .cloned()
+                .map(|p| p.strip_prefix(&root).unwrap_or(p).to_owned())
                 .collect();
             if let Some(first) = changed.first() {
-                let label = first.strip_prefix(&root).unwrap_or(first).display().to_string();
-                rebuild(&mut session, &watch_state, &notifier, &label);
+                let label = first.display().to_string();
+                let changed = (!rescan).then_some(&changed[..]);
+                rebuild(&mut session, &watch_state, &notifier, changed, &label);
             }
         }
     });
@@ -203,9 +210,20 @@ fn is_source_change(path: &Path) -> bool {
         || name.starts_with('#'))
 }
 
-fn rebuild(session: &mut Session, state: &RwLock<State>, notifier: &Notifier, label: &str) {
+/// Rebuilds after the files `changed` (relative to the root; `None`: not
+/// known) changed, and tells the open pages.
+fn rebuild(
+    session: &mut Session,
+    state: &RwLock<State>,
+    notifier: &Notifier,
+    changed: Option<&[PathBuf]>,
+    label: &str,
+) {
     let start = Instant::now();
-    let update = session.rebuild();
+    let update = match changed {
+        Some(changed) => session.rebuild_changed(changed),
+        None => session.rebuild(),
+    };
     for d in &update.diagnostics {
         eprintln!("{d}");
     }

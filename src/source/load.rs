@@ -262,6 +262,17 @@ pub fn load_reusing(root: &Path, drafts: bool, reuse: &Reuse) -> (Option<Sources
     (loaded.map(|(sources, _)| sources), diagnostics)
 }
 
+/// One page file read again, for `serve` when it is told which files
+/// changed: the page and the warnings about characters removed from it.
+/// `None` when `file` is no longer a page that loads (it is gone, or has
+/// an error): a full load says why.
+pub fn reload_page(root: &Path, file: &Path, languages: &[String]) -> Option<(SourcePage, Vec<Diagnostic>)> {
+    match load_content_file(root, file, languages, &Reuse::default()) {
+        Loaded::Page(page, warnings) => Some((*page, warnings)),
+        _ => None,
+    }
+}
+
 /// What a build makes of each page while its text is at hand (its
 /// analysis), given the theme.
 pub type Digest<'a, D> = dyn Fn(&Theme, &SourcePage) -> D + Sync + 'a;

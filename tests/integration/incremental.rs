@@ -3,7 +3,7 @@
 //! build of the edited site makes.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use plansite::build::{self, BuildOptions};
 use plansite::serve::incremental::{self, Session};
@@ -70,11 +70,14 @@ impl Served {
         Served { session, files }
     }
 
-    /// Rebuilds after an edit and checks the served files against a full
-    /// build; returns how many files the rebuild rendered.
-    fn check(&mut self, root: &Path, what: &str) -> usize {
-        let update = self.session.rebuild();
+    /// Rebuilds after an edit of the files `changed`, told as the watcher
+    /// tells them, and checks the served files against a full build;
+    /// returns how many files the rebuild rendered.
+    fn check(&mut self, root: &Path, changed: &[&str], what: &str) -> usize {
+        let changed: Vec<PathBuf> = changed.iter().map(PathBuf::from).collect();
+        let update = self.session.rebuild_changed(&changed);
         assert!(update.is_ok(), "{what}: {:?}", update.diagnostics);
+        let warnings: Vec<String> = update.diagnostics.iter().map(ToString::to_string).collect();
         let rendered = if update.full { usize::MAX } else { update.files.len() };
         let full = update.full;
         incremental::apply(&mut self.files, update);
@@ -83,6 +86,9 @@ impl Served {
         }
         let (full, diagnostics, _) = build::render_site(&options(root));
         assert!(!diagnostics.iter().any(|d| d.is_error()), "{what}: {diagnostics:?}");
+        // what the terminal shows: the warnings a full build gives
+        let full_warnings: Vec<String> = diagnostics.iter().map(ToString::to_string).collect();
+        assert_eq!(warnings, full_warnings, "{what}: warnings");
         let full: BTreeMap<String, Vec<u8>> = full.into_iter().map(|f| (f.path, f.bytes)).collect();
         let differing: Vec<&String> = full
             .keys()
@@ -105,13 +111,13 @@ fn every_kind_of_edit_serves_what_a_full_build_makes() {
     let total = served.files.len();
 
     // Nothing changed: nothing rendered.
-    assert_eq!(served.check(root, "no change"), 0);
+    assert_eq!(served.check(root, &[], "no change"), 0);
 
     // A body: the page in its languages, and the print pages and EPUBs for
     // a chapter; not the sitemap, feeds and search pages, which show front
     // matter only (feeds their entries' text too: a news body is below).
     edit(root, "content/plan/uleaborg.sv.md", "I nästan 25 år", "I snart 25 år");
-    let body_only = served.check(root, "chapter body");
+    let body_only = served.check(root, &["content/plan/uleaborg.sv.md"], "chapter body");
     assert!(body_only <= 16, "a body edit rendered {body_only} of {total} files");
     edit(
         root,
@@ -119,7 +125,11 @@ fn every_kind_of_edit_serves_what_a_full_build_makes() {
         "\n---\n",
         "\n---\nUusi kappale.\n\n",
     );
-    served.check(root, "news body in Finnish");
+    served.check(
+        root,
+        &["content/news/dialog-med-finska-tem.fi.md"],
+        "news body in Finnish",
+    );
 
     // Shown elsewhere: titles, descriptions, dates, weights, links.
     edit(
@@ -128,7 +138,7 @@ fn every_kind_of_edit_serves_what_a_full_build_makes() {
         "title: Uleåborg",
         "title: Uleåborg stad",
     );
-    let title = served.check(root, "entity title");
+    let title = served.check(root, &["content/partners/oulu.sv.md"], "entity title");
     assert!(title < total / 2, "a title edit rendered {title} of {total} files");
     edit(
         root,
@@ -136,16 +146,20 @@ fn every_kind_of_edit_serves_what_a_full_build_makes() {
         "weight: 9",
         "weight: 9\nlink_title: Arktis",
     );
-    served.check(root, "part link title");
+    served.check(
+        root,
+        &["content/plan/regionalt-arktiskt-samarbete.sv.md"],
+        "part link title",
+    );
     edit(root, "content/plan/uleaborg.sv.md", "weight: 14", "weight: 1");
-    served.check(root, "chapter weight");
+    served.check(root, &["content/plan/uleaborg.sv.md"], "chapter weight");
     edit(
         root,
         "content/news/dialog-med-finska-tem.fi.md",
         "date: \"2023-05\"",
         "date: \"2024-12\"",
     );
-    served.check(root, "news date");
+    served.check(root, &["content/news/dialog-med-finska-tem.fi.md"], "news date");
     // the newest date of the site: the data catalogue's `modified`
     edit(
         root,
@@ -153,7 +167,7 @@ fn every_kind_of_edit_serves_what_a_full_build_makes() {
         "date: \"2024-12\"",
         "date: \"2030-01-01\"",
     );
-    served.check(root, "newest date");
+    served.check(root, &["content/news/dialog-med-finska-tem.fi.md"], "newest date");
     // an entity's short name is in the place lists of the maps
     edit(
         root,
@@ -161,39 +175,45 @@ fn every_kind_of_edit_serves_what_a_full_build_makes() {
         "\n---\n",
         "\nlink_title: Kort\n---\n",
     );
-    served.check(root, "entity link title");
+    served.check(root, &["content/partners/boden.sv.md"], "entity link title");
     edit(
         root,
         "content/projects/digi-aec.en.md",
         "\n---\n",
         "\n---\nSee [Boden](@/partners/boden) and [the plan](@/plan/om-planen).\n\n",
     );
-    served.check(root, "links added");
+    served.check(root, &["content/projects/digi-aec.en.md"], "links added");
     edit(
         root,
         "content/projects/digi-aec.en.md",
         "See [Boden](@/partners/boden) and ",
         "See ",
     );
-    served.check(root, "link removed");
+    served.check(root, &["content/projects/digi-aec.en.md"], "link removed");
     edit(root, "content/networks/_index.fi.md", "title: ", "title: Kaikki ");
-    served.check(root, "section in the menu");
+    served.check(root, &["content/networks/_index.fi.md"], "section in the menu");
     edit(root, "content/_index.en.md", "\n---\n", "\n---\nWelcome.\n\n");
-    served.check(root, "home page body");
+    served.check(root, &["content/_index.en.md"], "home page body");
 
     // Beyond page content: the whole site.
     edit(root, "content/partners/oulu.yaml", "status: active", "status: ended");
-    assert_eq!(served.check(root, "entity facts"), usize::MAX);
+    assert_eq!(
+        served.check(root, &["content/partners/oulu.yaml"], "entity facts"),
+        usize::MAX
+    );
     edit(root, "i18n/en.yaml", "\nnav:", "\nnav:\n  unused_key: Unused");
-    assert_eq!(served.check(root, "interface strings"), usize::MAX);
+    assert_eq!(served.check(root, &["i18n/en.yaml"], "interface strings"), usize::MAX);
     std::fs::write(
         root.join("content/news/ny-sida.sv.md"),
         "---\ntitle: Ny sida\ndate: \"2025-01-01\"\n---\nOm [Uleåborg](@/partners/oulu).\n",
     )
     .unwrap();
-    assert_eq!(served.check(root, "page added"), usize::MAX);
+    assert_eq!(
+        served.check(root, &["content/news/ny-sida.sv.md"], "page added"),
+        usize::MAX
+    );
     std::fs::remove_file(root.join("content/news/ny-sida.sv.md")).unwrap();
-    served.check(root, "page removed");
+    served.check(root, &["content/news/ny-sida.sv.md"], "page removed");
 
     // A broken edit renders nothing; fixing it brings the site up to date.
     edit(
@@ -202,10 +222,12 @@ fn every_kind_of_edit_serves_what_a_full_build_makes() {
         "\n---\n",
         "\n---\n[x](@/nowhere)\n\n",
     );
-    let update = served.session.rebuild();
+    let update = served
+        .session
+        .rebuild_changed(&[PathBuf::from("content/partners/boden.sv.md")]);
     assert!(!update.is_ok() && update.files.is_empty());
     edit(root, "content/partners/boden.sv.md", "[x](@/nowhere)", "Boden.");
-    served.check(root, "fixed after an error");
+    served.check(root, &["content/partners/boden.sv.md"], "fixed after an error");
 }
 
 #[test]
@@ -223,9 +245,61 @@ fn every_page_of_the_fixture_sites_edited_stays_exact() {
         for page in pages {
             let text = std::fs::read_to_string(root.join(&page)).unwrap();
             edit(root, &page, "title: ", "title: Edited ");
-            served.check(root, &format!("{fixture}: title of {page}"));
+            served.check(root, &[&page], &format!("{fixture}: title of {page}"));
             std::fs::write(root.join(&page), format!("{text}\nEdited body.\n")).unwrap();
-            served.check(root, &format!("{fixture}: body of {page}"));
+            served.check(root, &[&page], &format!("{fixture}: body of {page}"));
         }
     }
+}
+
+#[test]
+fn a_body_edit_another_page_or_a_check_can_see_is_resolved_again() {
+    let site = crate::common::Site::fixture("cross_links");
+    let root = site.root();
+    let mut served = Served::start(root);
+    let rebuild = |served: &mut Served, file: &str| served.session.rebuild_changed(&[PathBuf::from(file)]);
+
+    // saved again as it was: nothing to render
+    let text = std::fs::read_to_string(root.join("content/b.sv.md")).unwrap();
+    std::fs::write(root.join("content/b.sv.md"), &text).unwrap();
+    assert_eq!(served.check(root, &["content/b.sv.md"], "saved unchanged"), 0);
+    // an editor's probe file, gone by the time the rebuild looks
+    assert_eq!(served.check(root, &["content/4913"], "editor's file"), 0);
+
+    // the heading another page links to renamed: that page's link breaks
+    edit(root, "content/b.sv.md", "{#detaljer}", "{#annat}");
+    let update = rebuild(&mut served, "content/b.sv.md");
+    let errors: Vec<String> = update.diagnostics.iter().map(ToString::to_string).collect();
+    assert!(
+        !update.is_ok()
+            && errors
+                .iter()
+                .any(|e| e.contains("content/a.sv.md") && e.contains("#detaljer")),
+        "{errors:?}"
+    );
+    edit(root, "content/b.sv.md", "{#annat}", "{#detaljer}");
+    served.check(root, &["content/b.sv.md"], "heading restored");
+
+    // a link to a heading of its own page that is not there
+    edit(root, "content/b.sv.md", "Tillbaka", "[Upp](#saknas). Tillbaka");
+    assert!(!rebuild(&mut served, "content/b.sv.md").is_ok());
+    edit(
+        root,
+        "content/b.sv.md",
+        "[Upp](#saknas). Tillbaka",
+        "[Upp](#detaljer). Tillbaka",
+    );
+    served.check(root, &["content/b.sv.md"], "own heading linked");
+
+    // raw HTML is warned about where it is, and no longer once it is gone
+    edit(root, "content/b.sv.md", "Tillbaka", "<b>Tillbaka</b>");
+    served.check(root, &["content/b.sv.md"], "raw HTML");
+    edit(root, "content/b.sv.md", "\n\n[Upp]", "\n\nMer text.\n\n[Upp]");
+    served.check(root, &["content/b.sv.md"], "raw HTML moved down");
+    edit(root, "content/b.sv.md", "<b>Tillbaka</b>", "Tillbaka");
+    served.check(root, &["content/b.sv.md"], "raw HTML removed");
+
+    // a file beside the pages, new: published once a page shows it
+    std::fs::write(root.join("content/bild.png"), b"not yet linked").unwrap();
+    served.check(root, &["content/bild.png"], "file added");
 }
