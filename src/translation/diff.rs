@@ -502,8 +502,10 @@ fn changes(source: &SourcePage, translation: &SourcePage, front: &FrontMatter, b
                     translation: counterpart(old, "same"),
                 },
                 (None, Some(new)) => {
-                    // an added block goes after what renders the block before it
-                    let before = (old_range.start + k).checked_sub(1).map(|i| &old_blocks[i]);
+                    // an added block goes after what renders the block before
+                    // it: the last of the old blocks it replaces (k is past
+                    // them), else the one before them
+                    let before = old_range.end.checked_sub(1).map(|i| &old_blocks[i]);
                     Change {
                         kind: new.kind.name().to_owned(),
                         change: ChangeKind::Added,

@@ -177,6 +177,22 @@ fn an_added_block_goes_after_the_translation_of_the_block_before_it() {
 }
 
 #[test]
+fn blocks_added_at_the_end_go_after_the_translation_of_the_last_block() {
+    let (site, _) = marked_repository();
+    site.write(
+        "content/docs/page.sv.md",
+        "---\ntitle: Sidan\n---\n## Syfte\n\nFörsta stycket.\n\nAndra stycket.\n\n## Nytt avsnitt\n\nNågon text här.\n",
+    );
+    let out = text(&site, Some("docs/page"), Some("fi"));
+    for added in [
+        "  added heading at content/docs/page.sv.md:10\n    ## Nytt avsnitt\n  add the fi after",
+        "  added paragraph at content/docs/page.sv.md:12\n    Någon text här.\n  add the fi after",
+    ] {
+        assert!(out.contains(added), "{added:?} in\n{out}");
+    }
+}
+
+#[test]
 fn a_shallow_clone_says_so_and_names_the_lines_to_review() {
     let (site, _) = marked_repository();
     site.write("content/docs/page.sv.md", EDITED_SV);
