@@ -478,7 +478,16 @@ fn spawn_workers(state: &Arc<RwLock<State>>) -> SyncSender<Job> {
             loop {
                 let job = queue.lock().unwrap_or_else(|e| e.into_inner()).recv();
                 let Ok(job) = job else { return };
-                let response = files::answer(&job.target, &state);
+                // a defect in answering one request answers it with 500
+                // and keeps the worker (the panic is printed)
+                let answered =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| files::answer(&job.target, &state)));
+                let response = answered.unwrap_or_else(|_| {
+                    Response::text(
+                        500,
+                        "plansite failed to answer this request; the message is in its terminal\n",
+                    )
+                });
                 let _ = send(job.stream, &response, job.head_only);
             }
         });
