@@ -98,12 +98,7 @@ pub fn serve(options: &ServeOptions) -> i32 {
             return 1;
         }
     };
-    for watched in watched_paths(&root) {
-        let mode = if watched.is_dir() {
-            RecursiveMode::Recursive
-        } else {
-            RecursiveMode::NonRecursive
-        };
+    for (watched, mode) in watched_paths(&root) {
         if let Err(e) = debouncer.watch(&watched, mode) {
             eprintln!("warning: cannot watch {}: {e}", watched.display());
         }
@@ -136,8 +131,9 @@ pub fn serve(options: &ServeOptions) -> i32 {
                 .iter()
                 .filter(|e| !matches!(e.kind, EventKind::Access(_)))
                 .flat_map(|e| e.paths.iter())
+                .filter_map(|p| p.strip_prefix(&root).ok())
                 .filter(|p| is_source_change(p))
-                .map(|p| p.strip_prefix(&root).unwrap_or(p).to_owned())
+                .map(Path::to_path_buf)
                 .collect();
             if let Some(first) = changed.first() {
                 let label = first.display().to_string();
@@ -191,23 +187,39 @@ fn open_browser(url: &str) {
     }
 }
 
-/// The files and directories whose changes rebuild the site.
-fn watched_paths(root: &Path) -> Vec<PathBuf> {
-    ["content", "i18n", "themes", "book.toml"]
+/// The directories whose changes rebuild the site.
+const SOURCE_DIRS: [&str; 3] = ["content", "i18n", "themes"];
+
+/// What is watched, and how: the source directories with all they hold,
+/// and the root itself for book.toml — a file's own watch would follow
+/// the file an editor renames a new version over, not the name.
+fn watched_paths(root: &Path) -> Vec<(PathBuf, RecursiveMode)> {
+    let dirs = SOURCE_DIRS
         .iter()
-        .map(|p| root.join(p))
-        .filter(|p| p.exists())
+        .map(|dir| root.join(dir))
+        .filter(|dir| dir.is_dir())
+        .map(|dir| (dir, RecursiveMode::Recursive));
+    std::iter::once((root.to_owned(), RecursiveMode::NonRecursive))
+        .chain(dirs)
         .collect()
 }
 
-/// Editor temp and backup files do not trigger rebuilds.
+/// Whether a change of `path` (relative to the root) is a change of the
+/// site's sources: book.toml or a file in a source directory, not an
+/// editor's temporary or backup file.
 fn is_source_change(path: &Path) -> bool {
+    let source = path == Path::new("book.toml")
+        || path
+            .components()
+            .next()
+            .is_some_and(|first| SOURCE_DIRS.iter().any(|dir| first.as_os_str() == *dir));
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    !(name.starts_with('.')
-        || name.ends_with('~')
-        || name.ends_with(".swp")
-        || name.ends_with(".tmp")
-        || name.starts_with('#'))
+    source
+        && !(name.starts_with('.')
+            || name.ends_with('~')
+            || name.ends_with(".swp")
+            || name.ends_with(".tmp")
+            || name.starts_with('#'))
 }
 
 /// Rebuilds after the files `changed` (relative to the root; `None`: not

@@ -82,10 +82,13 @@ fn request(port: u16, method: &str, path: &str) -> (u16, String) {
 }
 
 /// Reads the event stream until a message arrives; returns its data lines.
+/// Fails when none has within a minute (keep-alive comments go on).
 fn next_event(events: &mut BufReader<TcpStream>) -> String {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
     let mut data = String::new();
     let mut line = String::new();
     loop {
+        assert!(std::time::Instant::now() < deadline, "no event within a minute");
         line.clear();
         events
             .read_line(&mut line)
@@ -210,6 +213,26 @@ fn edits_reload_errors_overlay_and_the_last_good_site_stays_served() {
     std::thread::sleep(Duration::from_millis(1500));
     let log = server.log.lock().unwrap();
     assert_eq!(log.len(), settled, "rebuilt with no edit: {:?}", &log[settled..]);
+}
+
+#[test]
+fn book_toml_saved_again_and_again_by_rename_is_seen_each_time() {
+    let site = Site::fixture("cross_links");
+    let config = std::fs::read_to_string(site.root().join("book.toml")).unwrap();
+    let server = start(&site);
+    let mut events = open_events(server.port);
+    // an editor that writes a new file and renames it over book.toml: the
+    // file first watched is gone after the first save
+    for title in ["Första", "Andra", "Tredje"] {
+        save(
+            &site,
+            "book.toml",
+            &config.replace("sv = \"Testplats\"", &format!("sv = \"{title}\"")),
+        );
+        wait_for(&mut events, "reload");
+        let (_, body) = request(server.port, "GET", "/sv/a/");
+        assert!(body.contains(title), "{title} not served:\n{body}");
+    }
 }
 
 #[test]
