@@ -4,7 +4,7 @@
 //! publishes the output only when there is no error. `check` is the same
 //! run without the last step.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use crate::diagnostics::{self, Diagnostic};
 use crate::output::Staging;
 use crate::render::cache::Cache;
-use crate::render::{self, Extras, OutputFile, Pass, Scope};
+use crate::render::{self, Extras, Listings, OutputFile, Pass, Scope};
 use crate::site::{self, Site};
 use crate::{output, render::assets, render::print, search, source::load};
 
@@ -96,7 +96,7 @@ fn target(site: &Site, dir: PathBuf) -> output::Target {
 /// diagnostics, with one for each path two different files want.
 fn render_all(site: &Site, options: &BuildOptions, emit: &render::Emit) -> Vec<Diagnostic> {
     let paths = Mutex::new(Vec::new());
-    let mut diagnostics = render_scope(site, options, &Scope::All, true, &|file| {
+    let (mut diagnostics, _) = render_scope(site, options, &Scope::All, Some(None), &|file| {
         lock(&paths).push(file.path.clone());
         emit(file);
     });
@@ -134,20 +134,46 @@ pub(crate) fn resolve_site(
     options: &BuildOptions,
     previous: Option<&Site>,
 ) -> (Option<(Site, PathBuf)>, Vec<Diagnostic>) {
+    let (resolved, mut diagnostics, resolve_diagnostics) = load_and_resolve(options, previous, &[]);
+    diagnostics.extend(resolve_diagnostics);
+    (resolved, diagnostics)
+}
+
+/// [`resolve_site`], with what loading reported (each about the file it
+/// read) apart from what resolving did. The files `changed` (relative to
+/// the root) are read again even when their size and time say they are as
+/// `previous` read them: an edit can keep both.
+pub(crate) fn load_and_resolve(
+    options: &BuildOptions,
+    previous: Option<&Site>,
+    changed: &[PathBuf],
+) -> (Option<(Site, PathBuf)>, Vec<Diagnostic>, Vec<Diagnostic>) {
     let mut reuse = load::Reuse::default();
     if let Some(site) = previous {
-        reuse.pages = site.pages.iter().map(|p| (p.file.as_path(), p)).collect();
+        let unchanged = |file: &Path| !changed.iter().any(|c| c == file);
+        reuse.pages = site
+            .pages
+            .iter()
+            .map(|p| (p.file.as_path(), p))
+            .filter(|(file, _)| unchanged(file))
+            .collect();
         reuse.facts = site
             .facts
             .iter()
             .map(|(id, f)| (f.file.as_path(), (id.as_str(), f)))
+            .filter(|(file, _)| unchanged(file))
             .collect();
-        reuse.files = site.files.values().map(|f| (f.file.as_path(), f)).collect();
+        reuse.files = site
+            .files
+            .values()
+            .map(|f| (f.file.as_path(), f))
+            .filter(|(file, _)| unchanged(file))
+            .collect();
     }
     // a build digests each page as it is read and lets its text go, to be
     // read again when it is rendered; `serve` holds the texts, to compare
     // the next build's with, and the checks hold them to point into
-    let (loaded, mut diagnostics) = if options.purpose != Purpose::Build {
+    let (loaded, diagnostics) = if options.purpose != Purpose::Build {
         let (sources, diagnostics) = load::load_reusing(&options.root, options.drafts, &reuse);
         (sources.map(|sources| (sources, None)), diagnostics)
     } else {
@@ -155,7 +181,7 @@ pub(crate) fn resolve_site(
         (loaded.map(|(sources, analyses)| (sources, Some(analyses))), diagnostics)
     };
     let Some((mut sources, analyses)) = loaded else {
-        return (None, diagnostics);
+        return (None, diagnostics, Vec::new());
     };
     if let Some(base_url) = &options.base_url {
         sources.config.site.base_url = base_url.clone();
@@ -168,21 +194,23 @@ pub(crate) fn resolve_site(
         Some(analyses) => site::resolve_digested(sources, analyses),
         None => site::resolve_reusing(sources, previous),
     };
-    diagnostics.extend(resolve_diagnostics);
-    (Some((site, output_dir)), diagnostics)
+    (Some((site, output_dir)), diagnostics, resolve_diagnostics)
 }
 
-/// Renders the pages of `scope`, with the theme's assets; the plan's print
-/// pages (and PDFs, when the options ask for them) with `print`. Each file
-/// goes to `emit` as it is made; the editions are made while every page
-/// that does not show them is rendered.
+/// Renders the pages of `scope`, with the theme's assets; with `print`, the
+/// plan's print pages and editions (PDFs when the options ask for them).
+/// Each file goes to `emit` as it is made; the editions are made while
+/// every page that does not show them is rendered. `print` holds the
+/// editions the pages outside `scope` show, if any (`serve`): when one's
+/// size changed, every page that shows them is rendered too. Returns the
+/// diagnostics and, with `print`, the editions made.
 pub(crate) fn render_scope(
     site: &Site,
     options: &BuildOptions,
     scope: &Scope,
-    print: bool,
+    print: Option<Option<&Extras>>,
     emit: &render::Emit,
-) -> Vec<Diagnostic> {
+) -> (Vec<Diagnostic>, Extras) {
     let theme_dir = Path::new("themes").join(&site.config.site.theme);
     let (assets, mut diagnostics) = assets::build(&site.theme, &theme_dir);
     let (env, template_diagnostics) = render::environment(site);
@@ -210,8 +238,8 @@ pub(crate) fn render_scope(
     };
     let ((print_files, print_diagnostics), mut render_diagnostics) = rayon::join(
         || match print {
-            true => print::render(site, &env, &assets, options.purpose.typesets().then_some(&cache)),
-            false => (Vec::new(), Vec::new()),
+            Some(_) => print::render(site, &env, &assets, options.purpose.typesets().then_some(&cache)),
+            None => (Vec::new(), Vec::new()),
         },
         || {
             let extras = Extras::default();
@@ -230,12 +258,24 @@ pub(crate) fn render_scope(
     }
     print_files.into_iter().for_each(emit);
     diagnostics.extend(print_diagnostics);
+    let widened;
+    let after_editions = match (scope, print) {
+        (Scope::Ids { .. }, Some(Some(shown))) if *shown != extras => {
+            widened = Scope::Ids {
+                ids: site.edition_pages().map(str::to_owned).collect(),
+                terms: BTreeSet::new(),
+                listings: Listings::default(),
+            };
+            &widened
+        }
+        _ => scope,
+    };
     render_diagnostics.extend(render::render(
         site,
         &env,
         &assets,
         &extras,
-        scope,
+        after_editions,
         Pass::AfterEditions,
         &emit_page,
     ));
@@ -247,7 +287,7 @@ pub(crate) fn render_scope(
         diagnostics.extend(search_diagnostics);
     }
     diagnostics.extend(render_diagnostics);
-    diagnostics
+    (diagnostics, extras)
 }
 
 /// Builds the site and, unless it is `check` or a problem is an error,

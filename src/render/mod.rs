@@ -259,7 +259,7 @@ struct DataFile {
 }
 
 /// Extra facts from other stages that pages show (the editions' sizes).
-#[derive(Default, Clone)]
+#[derive(Default, Clone, PartialEq)]
 pub struct Extras {
     /// PDF path and size in bytes per language.
     pub pdfs: BTreeMap<String, (String, usize)>,
@@ -365,13 +365,33 @@ pub enum Scope {
     /// The whole site.
     All,
     /// The pages of these ids and of these (taxonomy, term) pairs in every
-    /// language; with `listings`, also the files that list every page (the
-    /// sitemap, feeds and search pages) and robots.txt. For `serve`.
+    /// language, and the `listings` named. For `serve`.
     Ids {
         ids: BTreeSet<String>,
         terms: BTreeSet<(String, String)>,
-        listings: bool,
+        listings: Listings,
     },
+}
+
+/// Which of the files that list every page a [`Scope::Ids`] makes again.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Listings {
+    /// A page's date: the sitemap (with robots.txt) and the open data's
+    /// catalogue (the site's newest date).
+    pub dates: bool,
+    /// A page's title, description or date, or the body of a page in a
+    /// feed's section: the feeds.
+    pub feeds: bool,
+    /// A page's title or description: the search pages.
+    pub search: bool,
+}
+
+impl Listings {
+    pub const ALL: Listings = Listings {
+        dates: true,
+        feeds: true,
+        search: true,
+    };
 }
 
 /// Where each file goes as soon as it is made (written, kept, indexed):
@@ -401,11 +421,10 @@ pub fn render(
     emit: &Emit,
 ) -> Vec<Diagnostic> {
     let (ids, terms, listings) = match scope {
-        Scope::All => (None, None, true),
+        Scope::All => (None, None, Listings::ALL),
         Scope::Ids { ids, terms, listings } => (Some(ids), Some(terms), *listings),
     };
-    let shows_editions =
-        |id: &str| site.plan.as_ref().is_some_and(|plan| plan.section == id) || site.chapter(id).is_some();
+    let shows_editions = |id: &str| site.edition_pages().any(|page| page == id);
     let mut jobs: Vec<Job> = Vec::new();
     for lang in site.languages() {
         jobs.extend(
@@ -442,7 +461,7 @@ pub fn render(
         }
     }
     // the search pages list every page's title
-    if site.config.build.search && listings {
+    if site.config.build.search && listings.search {
         jobs.extend(site.languages().iter().map(|lang| Job::Search(lang.clone())));
     }
     if ids.is_none() {
@@ -452,7 +471,7 @@ pub fn render(
     // the open data files, and a page per language that lists them with their
     // sizes: made again when an entity's page or facts are
     // (the catalogue's `modified` is the newest date of any page)
-    let data_changed = listings || ids.is_none_or(|ids| ids.iter().any(|id| site.facts.contains_key(id)));
+    let data_changed = listings.dates || ids.is_none_or(|ids| ids.iter().any(|id| site.facts.contains_key(id)));
     let (data, mut diagnostics) = if site.config.build.open_data && data_changed {
         data::files(site)
     } else {
@@ -467,9 +486,11 @@ pub fn render(
         );
     }
     diagnostics.extend(render_jobs(site, env, assets, extras, &jobs, emit));
-    if listings {
+    if listings.dates {
         crate::render::feeds::sitemap(site, emit);
         emit(crate::render::feeds::robots(site));
+    }
+    if listings.feeds {
         let (feeds, problems) = crate::render::feeds::atom_feeds(site, &|page| page_content(site, page, None));
         feeds.into_iter().for_each(emit);
         diagnostics.extend(problems);

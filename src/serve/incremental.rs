@@ -1,17 +1,22 @@
 //! Incremental rebuilds, for `serve`.
 //!
 //! A [`Session`] keeps the site in memory between builds. Told which files
-//! changed, it takes a page whose body changed where no other page can see
-//! it (same front matter, links, files and heading ids; no problem) into
-//! the site in place and renders that page alone. Otherwise a rebuild
-//! looks at every source file again, but parses only the files whose text
-//! changed and analyses only the bodies that changed; it resolves the
-//! whole site, so every error is still found. It then renders only the
-//! pages a change can show on:
+//! changed, and each is a page of the site it rendered last, it does not
+//! look at the site's other files again: a page whose body changed where
+//! no other page can see it (same front matter, links, files and heading
+//! ids; no problem) is taken into the site in place and rendered alone;
+//! other edits of pages are taken into the site, which is taken apart and
+//! resolved again, every check made, without copying a page. Otherwise a
+//! rebuild looks at every source file again, but parses only the files
+//! whose text changed (and those named changed, whatever their size and
+//! time) and analyses only the bodies that changed; it resolves the whole
+//! site, so every error is still found. Either way it then renders only
+//! the pages a change can show on:
 //!
 //! - a page whose body changed (same front matter, same outgoing links):
 //!   that page in each of its languages, and the plan's print pages when
-//!   it is part of the plan;
+//!   it is part of the plan (and every page that shows the editions, when
+//!   an edition's size changed);
 //! - a page whose front matter or links changed: also the pages showing its
 //!   title, description or date (its section's list, pages it links to and
 //!   related pages, which list it; its descendants' breadcrumbs; the plan's
@@ -21,11 +26,12 @@
 //!   added or removed, book.toml, the interface strings or the theme: the
 //!   whole site.
 //!
-//! The sitemap, robots.txt, feeds and search pages are made again when front
-//! matter changed (feeds also when a body in a feed's section did), the open
-//! data when an entity or a date did; the search index after the pages,
-//! apart ([`Session::search_index`]). `tests/integration/incremental.rs`
-//! checks that each kind of edit gives exactly the files a full build gives.
+//! The feeds and search pages are made again when front matter changed
+//! (feeds also when a body in a feed's section did), the sitemap and the
+//! open data when a date did (the open data also when an entity did); the
+//! search index after the pages, apart ([`Session::search_index`]).
+//! `tests/integration/incremental.rs` checks that each kind of edit gives
+//! exactly the files a full build gives.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -33,10 +39,10 @@ use std::sync::{Arc, Mutex};
 
 use crate::build::{self, BuildOptions};
 use crate::diagnostics::{self, Diagnostic};
-use crate::render::{OutputFile, Scope};
+use crate::render::{Extras, Listings, OutputFile, Scope};
 use crate::search;
-use crate::site::Site;
 use crate::site::markdown::{self, Analysis, FileRef, Heading, InternalLink};
+use crate::site::{self, Plan, PublishedFile, Site};
 use crate::source::load::{self, SourcePage};
 
 pub struct Session {
@@ -45,19 +51,27 @@ pub struct Session {
     latest: Option<Site>,
     /// The site the current output was rendered from.
     rendered: Option<Site>,
-    /// What loading and resolving `rendered` reported (warnings only): a
-    /// page edited where nothing else can see it is not resolved again, and
-    /// these stand.
+    /// What loading `rendered`'s files reported (warnings only, each about
+    /// the file it read): they stand while those files are unchanged.
+    loaded: Vec<Diagnostic>,
+    /// All that loading and resolving `rendered` reported: a page edited
+    /// where nothing else can see it is not resolved again, and these stand.
     resolved: Vec<Diagnostic>,
+    /// The plan's editions the output shows.
+    editions: Extras,
 }
 
-/// A page whose file changed where no other page can see it: its body,
-/// with the same links, files and headings.
-struct BodyEdit {
+/// A page of the site rendered last whose file changed, with the same id
+/// and language.
+struct Edit {
     ix: usize,
     page: SourcePage,
     /// `None` when the text is as it was (only the file's time changed).
     analysis: Option<Arc<Analysis>>,
+    /// Only its body changed, where no other page can see it (the same
+    /// links, files and headings; no problem): nothing is to be resolved
+    /// again.
+    unseen: bool,
 }
 
 /// What a rebuild changed.
@@ -82,30 +96,38 @@ impl Session {
             options,
             latest: None,
             rendered: None,
+            loaded: Vec::new(),
             resolved: Vec::new(),
+            editions: Extras::default(),
         }
     }
 
     /// [`rebuild`](Self::rebuild) after the files `changed` (relative to
-    /// the root) changed and nothing else: a page's body edited where no
-    /// other page can see it is read, analysed and rendered alone, without
-    /// walking or resolving the site again. Any other change rebuilds as
+    /// the root) changed and nothing else. When each is a page of the site
+    /// rendered last, the site is not looked at again: a body edited where
+    /// no other page can see it is taken in and its page rendered alone;
+    /// other edits of pages are taken into the site, which is resolved
+    /// again without copying a page. Any other change rebuilds as
     /// [`rebuild`](Self::rebuild) does.
     pub fn rebuild_changed(&mut self, changed: &[PathBuf]) -> Update {
-        let Some(edits) = self.body_edits(changed) else {
-            return self.rebuild();
-        };
+        match self.edits(changed) {
+            Some(edits) if edits.iter().all(|edit| edit.unseen) => self.take_unseen(edits, changed),
+            Some(edits) => self.take_edits(edits, changed),
+            None => self.rebuild_reading(changed),
+        }
+    }
+
+    /// Takes edits no other page can see into the site rendered last, and
+    /// renders their pages.
+    fn take_unseen(&mut self, edits: Vec<Edit>, changed: &[PathBuf]) -> Update {
         let Some(site) = self.rendered.as_mut() else {
-            return self.rebuild();
+            return self.rebuild_reading(changed);
         };
-        let mut ids = BTreeSet::new();
-        let (mut listings, mut print) = (false, false);
+        let mut scope = Affected::default();
         let mut replaced = Vec::new();
         for edit in edits {
             if edit.analysis.is_some() {
-                ids.insert(edit.page.id.clone());
-                listings |= in_feed(site, &edit.page.id);
-                print |= in_plan(site, &edit.page.id);
+                scope.add(site, &edit.page.id, Change::UNSEEN, BTreeSet::new);
             }
             let page = std::mem::replace(&mut site.pages[edit.ix], edit.page);
             let analysis = edit
@@ -114,22 +136,15 @@ impl Session {
             replaced.push((edit.ix, page, analysis));
         }
         let mut diagnostics = self.resolved.clone();
-        if ids.is_empty() {
+        let Some((scope, print)) = scope.into_scope(site) else {
             return Update {
                 full: false,
                 files: Vec::new(),
                 diagnostics,
             };
-        }
-        let scope = Scope::Ids {
-            ids,
-            terms: BTreeSet::new(),
-            listings,
         };
-        let files = Mutex::new(Vec::new());
-        diagnostics.extend(build::render_scope(site, &self.options, &scope, print, &|file| {
-            files.lock().unwrap_or_else(|e| e.into_inner()).push(file)
-        }));
+        let rendered = render(site, &self.options, &scope, print, &self.editions);
+        diagnostics.extend(rendered.diagnostics);
         if diagnostics.iter().any(Diagnostic::is_error) {
             // as it was, and built again the usual way, which reports the error
             for (ix, page, analysis) in replaced {
@@ -138,13 +153,80 @@ impl Session {
                     site.analyses[ix] = analysis;
                 }
             }
-            return self.rebuild();
+            return self.rebuild_reading(changed);
         }
         diagnostics::sort(&mut diagnostics);
-        let mut files = files.into_inner().unwrap_or_else(|e| e.into_inner());
-        files.sort_by(|a, b| a.path.cmp(&b.path));
+        if let Some(editions) = rendered.editions {
+            self.editions = editions;
+        }
         // the pages replaced are freed after the reload has gone out
         std::thread::spawn(move || drop(replaced));
+        Update {
+            full: false,
+            files: rendered.files,
+            diagnostics,
+        }
+    }
+
+    /// Takes edited pages into the site rendered last, which is taken apart
+    /// and resolved again (every check made, no page copied), and renders
+    /// what the edits show on.
+    fn take_edits(&mut self, edits: Vec<Edit>, changed: &[PathBuf]) -> Update {
+        let Some(site) = self.rendered.take() else {
+            return self.rebuild_reading(changed);
+        };
+        let mut before = Before {
+            plan: site.plan.clone(),
+            published: site.published.clone(),
+            pages: Vec::new(),
+        };
+        let (mut inputs, mut analyses) = site.into_inputs();
+        for edit in edits {
+            let page = std::mem::replace(&mut inputs.pages[edit.ix], edit.page);
+            let analysis = match edit.analysis {
+                Some(analysis) => std::mem::replace(&mut analyses[edit.ix], analysis),
+                None => Arc::clone(&analyses[edit.ix]),
+            };
+            before.pages.push((edit.ix, page, analysis));
+        }
+        let (site, resolve_diagnostics) = site::resolve_digested(inputs, analyses);
+        // the files read again reported nothing
+        let loaded: Vec<Diagnostic> = self
+            .loaded
+            .iter()
+            .filter(|d| !before.pages.iter().any(|(_, page, _)| page.file == d.file))
+            .cloned()
+            .collect();
+        let mut diagnostics = loaded.clone();
+        diagnostics.extend(resolve_diagnostics);
+        let resolved = diagnostics.clone();
+        let (mut files, mut editions) = (Vec::new(), None);
+        if !diagnostics.iter().any(Diagnostic::is_error)
+            && let Some((scope, print)) = affected_by_edits(&before, &site)
+        {
+            let rendered = render(&site, &self.options, &scope, print, &self.editions);
+            (files, editions) = (rendered.files, rendered.editions);
+            diagnostics.extend(rendered.diagnostics);
+        }
+        if diagnostics.iter().any(Diagnostic::is_error) {
+            // the site as it was, and built again the usual way, which
+            // reports the error
+            let (mut inputs, mut analyses) = site.into_inputs();
+            for (ix, page, analysis) in before.pages {
+                inputs.pages[ix] = page;
+                analyses[ix] = analysis;
+            }
+            self.rendered = Some(site::resolve_digested(inputs, analyses).0);
+            return self.rebuild_reading(changed);
+        }
+        diagnostics::sort(&mut diagnostics);
+        self.rendered = Some(site);
+        self.loaded = loaded;
+        self.resolved = resolved;
+        if let Some(editions) = editions {
+            self.editions = editions;
+        }
+        std::thread::spawn(move || drop(before));
         Update {
             full: false,
             files,
@@ -152,11 +234,11 @@ impl Session {
         }
     }
 
-    /// The edits of `changed` when each is a body edit of a page of the
-    /// site rendered last, which was good (or a file of `content/` that is
-    /// gone and was never part of the site, an editor's): `None` when any
-    /// is something else.
-    fn body_edits(&self, changed: &[PathBuf]) -> Option<Vec<BodyEdit>> {
+    /// The edits of `changed` when each is a page of the site rendered
+    /// last, which was good, read again without a warning and with the same
+    /// id and language (or a file of `content/` that is gone and was never
+    /// part of the site, an editor's): `None` when any is something else.
+    fn edits(&self, changed: &[PathBuf]) -> Option<Vec<Edit>> {
         if self.latest.is_some() {
             return None;
         }
@@ -179,30 +261,36 @@ impl Session {
             };
             let old = &site.pages[ix];
             let (page, warnings) = load::reload_page(root, path, site.languages())?;
-            if !warnings.is_empty() || page.id != old.id || page.lang != old.lang {
-                return None;
-            }
-            if page.text() == old.text() {
-                edits.push(BodyEdit {
-                    ix,
-                    page,
-                    analysis: None,
-                });
-                continue;
-            }
-            if page.text()[..page.body_start] != old.text()[..old.body_start]
-                || self.resolved.iter().any(|d| d.file == *path)
+            if !warnings.is_empty()
+                || page.id != old.id
+                || page.lang != old.lang
+                || (page.front.draft && !self.options.drafts)
             {
                 return None;
             }
-            let analysis = markdown::analyze(page.body(), &site.reserved_ids);
-            if !unseen_elsewhere(&site.analyses[ix], &analysis, site.config.build.allow_html) {
-                return None;
+            if page.text() == old.text() {
+                edits.push(Edit {
+                    ix,
+                    page,
+                    analysis: None,
+                    unseen: true,
+                });
+                continue;
             }
-            edits.push(BodyEdit {
+            let same_front = page.text()[..page.body_start] == old.text()[..old.body_start];
+            let analysis = if page.body() == old.body() {
+                Arc::clone(&site.analyses[ix])
+            } else {
+                Arc::new(markdown::analyze(page.body(), &site.reserved_ids))
+            };
+            let unseen = same_front
+                && !self.resolved.iter().any(|d| d.file == *path)
+                && unseen_elsewhere(&site.analyses[ix], &analysis, site.config.build.allow_html);
+            edits.push(Edit {
                 ix,
                 page,
-                analysis: Some(Arc::new(analysis)),
+                analysis: Some(analysis),
+                unseen,
             });
         }
         Some(edits)
@@ -211,10 +299,18 @@ impl Session {
     /// Builds the site again; the first call, and any call after a change
     /// beyond page content, renders everything.
     pub fn rebuild(&mut self) -> Update {
+        self.rebuild_reading(&[])
+    }
+
+    /// [`rebuild`](Self::rebuild), reading the files `changed` again
+    /// whatever their size and time.
+    fn rebuild_reading(&mut self, changed: &[PathBuf]) -> Update {
         let cache = self.latest.as_ref().or(self.rendered.as_ref());
-        let (resolved, mut diagnostics) = build::resolve_site(&self.options, cache);
+        let (resolved, loaded, resolve_diagnostics) = build::load_and_resolve(&self.options, cache, changed);
+        let mut diagnostics = loaded.clone();
+        diagnostics.extend(resolve_diagnostics);
         let failed = diagnostics.iter().any(Diagnostic::is_error);
-        let resolve_diagnostics = diagnostics.clone();
+        let resolved_diagnostics = diagnostics.clone();
         let site = match resolved {
             Some((site, _)) if !failed => site,
             unusable => {
@@ -231,16 +327,12 @@ impl Session {
             Some(old) => affected(old, &site),
             None => Some((Scope::All, true)),
         };
-        let (full, mut files) = match scope {
-            None => (false, Vec::new()),
+        let (full, mut files, editions) = match scope {
+            None => (false, Vec::new(), None),
             Some((scope, print)) => {
-                let full = matches!(scope, Scope::All);
-                let files = Mutex::new(Vec::new());
-                let render_diagnostics = build::render_scope(&site, &self.options, &scope, print, &|file| {
-                    files.lock().unwrap_or_else(|e| e.into_inner()).push(file)
-                });
-                diagnostics.extend(render_diagnostics);
-                (full, files.into_inner().unwrap_or_else(|e| e.into_inner()))
+                let rendered = render(&site, &self.options, &scope, print, &self.editions);
+                diagnostics.extend(rendered.diagnostics);
+                (matches!(scope, Scope::All), rendered.files, rendered.editions)
             }
         };
         diagnostics::sort(&mut diagnostics);
@@ -248,13 +340,16 @@ impl Session {
             files.clear();
             self.latest = Some(site);
         } else {
-            files.sort_by(|a, b| a.path.cmp(&b.path));
             // after a good build the site rendered is also the cache; the
             // sites replaced are freed on another thread (tens of
             // milliseconds for a large site), after the reload has gone out
             let replaced = (self.latest.take(), self.rendered.replace(site));
             std::thread::spawn(move || drop(replaced));
-            self.resolved = resolve_diagnostics;
+            self.loaded = loaded;
+            self.resolved = resolved_diagnostics;
+            if let Some(editions) = editions {
+                self.editions = editions;
+            }
         }
         Update {
             full,
@@ -312,77 +407,202 @@ fn affected(old: &Site, new: &Site) -> Option<(Scope, bool)> {
     {
         return everything;
     }
-
-    let mut ids = BTreeSet::new();
-    let mut terms = BTreeSet::new();
-    // the sitemap, feeds and search pages show front matter, and feeds their
-    // entries' text too
-    let mut listings = false;
-    let in_plan = |id: &str| in_plan(new, id);
+    let mut scope = Affected::default();
     for (id, versions) in &new.ids {
-        let mut body_changed = false;
-        let mut shown_changed = false;
-        for (lang, ix) in versions {
-            let (a, b) = (&old.pages[old.ids[id][lang]], &new.pages[*ix]);
+        let change = Change::of(versions.iter().map(|(lang, ix)| {
+            let was = old.ids[id][lang];
+            (
+                (&old.pages[was], &*old.analyses[was]),
+                (&new.pages[*ix], &*new.analyses[*ix]),
+            )
+        }));
+        if !scope.add(new, id, change, || shown_on(old, id)) {
+            return everything;
+        }
+    }
+    scope.into_scope(new)
+}
+
+/// What of the site rendered last [`Session::take_edits`] keeps to
+/// compare with: the edited pages as they were, and what their edits can
+/// change for every page.
+struct Before {
+    plan: Option<Plan>,
+    published: BTreeMap<String, PublishedFile>,
+    /// Each edited page's place, and the page and analysis it replaced.
+    pages: Vec<(usize, SourcePage, Arc<Analysis>)>,
+}
+
+/// [`affected`] for `new`, the site rendered last with the pages of
+/// `before` edited (the same ids, languages, facts and configuration).
+fn affected_by_edits(before: &Before, new: &Site) -> Option<(Scope, bool)> {
+    if before.plan != new.plan || before.published != new.published {
+        return Some((Scope::All, true));
+    }
+    let ids: BTreeSet<&str> = before.pages.iter().map(|(_, page, _)| page.id.as_str()).collect();
+    let mut scope = Affected::default();
+    for id in ids {
+        let change = Change::of(
+            before
+                .pages
+                .iter()
+                .filter(|(_, page, _)| page.id == id)
+                .map(|(ix, page, analysis)| ((page, &**analysis), (&new.pages[*ix], &*new.analyses[*ix]))),
+        );
+        // what showed it: what shows it now, and the pages the edited pages
+        // linked to (as its own or its children's links, see `shown_on`)
+        let shown_before = || {
+            let mut shown = shown_on(new, id);
+            for (_, page, analysis) in &before.pages {
+                if page.id == id || Site::parent(&page.id) == Some(id) {
+                    shown.extend(analysis.links.iter().map(|l| l.id.clone()));
+                }
+            }
+            shown
+        };
+        if !scope.add(new, id, change, shown_before) {
+            return Some((Scope::All, true));
+        }
+    }
+    scope.into_scope(new)
+}
+
+/// How the versions of one id changed.
+#[derive(Clone, Copy, Default)]
+struct Change {
+    /// Some text did.
+    text: bool,
+    /// What other pages show of it: front matter or outgoing links.
+    shown: bool,
+    /// Its date.
+    dated: bool,
+}
+
+impl Change {
+    /// A body that changed where no other page can see it.
+    const UNSEEN: Change = Change {
+        text: true,
+        shown: false,
+        dated: false,
+    };
+
+    /// The change from each old version to its new one (page, analysis).
+    fn of<'a>(
+        versions: impl Iterator<Item = ((&'a SourcePage, &'a Analysis), (&'a SourcePage, &'a Analysis))>,
+    ) -> Change {
+        let link = |l: &InternalLink| (l.id.clone(), l.anchor.clone());
+        let mut change = Change::default();
+        for ((a, a_analysis), (b, b_analysis)) in versions {
             if a.text() == b.text() {
                 continue;
             }
-            body_changed = true;
-            let links = |site: &Site, page| -> Vec<(String, Option<String>)> {
-                let analysis: &Analysis = site.analysis(page);
-                analysis
-                    .links
-                    .iter()
-                    .map(|l| (l.id.clone(), l.anchor.clone()))
-                    .collect()
-            };
-            if a.text()[..a.body_start] != b.text()[..b.body_start] || links(old, a) != links(new, b) {
-                shown_changed = true;
+            change.text = true;
+            if a.text()[..a.body_start] != b.text()[..b.body_start]
+                || !a_analysis.links.iter().map(link).eq(b_analysis.links.iter().map(link))
+            {
+                change.shown = true;
+            }
+            if (a.front.date, a.front.updated) != (b.front.date, b.front.updated) {
+                change.dated = true;
             }
         }
-        if !body_changed {
-            continue;
+        change
+    }
+}
+
+/// The pages and listings edits show on, gathered id by id.
+#[derive(Default)]
+struct Affected {
+    ids: BTreeSet<String>,
+    terms: BTreeSet<(String, String)>,
+    listings: Listings,
+}
+
+impl Affected {
+    /// Adds the pages `change` of `id` in `site` shows on, given the pages
+    /// that showed it before: false when that is every page.
+    fn add(&mut self, site: &Site, id: &str, change: Change, shown_before: impl FnOnce() -> BTreeSet<String>) -> bool {
+        if !change.text {
+            return true;
         }
-        ids.insert(id.clone());
-        listings |= shown_changed || in_feed(new, id);
-        if !shown_changed {
-            continue;
+        self.ids.insert(id.to_owned());
+        // feeds show front matter, and their entries' text too; the search
+        // pages titles and descriptions; the sitemap dates
+        self.listings.feeds |= change.shown || in_feed(site, id);
+        self.listings.search |= change.shown;
+        self.listings.dates |= change.dated;
+        if !change.shown {
+            return true;
         }
         // the home page and the sections in the menu appear on every page
-        let in_menu = Site::parent(id) == Some("") && new.children.contains_key(id);
+        let in_menu = Site::parent(id) == Some("") && site.children.contains_key(id);
         if id.is_empty() || in_menu {
-            return everything;
+            return false;
         }
         // an entity's name is in the list of every map that shows it: the
         // home page's and its sections'
-        if new.facts.contains_key(id) {
-            ids.insert(String::new());
-            ids.extend(new.children.keys().cloned());
+        if site.facts.contains_key(id) {
+            self.ids.insert(String::new());
+            self.ids.extend(site.children.keys().cloned());
         }
-        for site in [old, new] {
-            ids.extend(shown_on(site, id));
-        }
+        self.ids.extend(shown_before());
+        self.ids.extend(shown_on(site, id));
         // the taxonomy terms it has list it
-        for (taxonomy, by_term) in &new.terms {
+        for (taxonomy, by_term) in &site.terms {
             for (term, listed) in by_term {
-                if listed.contains(id) {
-                    terms.insert((taxonomy.clone(), term.clone()));
+                if listed.iter().any(|listed| listed == id) {
+                    self.terms.insert((taxonomy.clone(), term.clone()));
                 }
             }
         }
-        if in_plan(id)
-            && let Some(plan) = &new.plan
+        if in_plan(site, id)
+            && let Some(plan) = &site.plan
         {
             // chapters link to their neighbours by title
-            ids.extend(plan.chapters.iter().map(|c| c.id.clone()));
-            ids.insert(plan.section.clone());
+            self.ids.extend(plan.chapters.iter().map(|c| c.id.clone()));
+            self.ids.insert(plan.section.clone());
         }
+        true
     }
-    if ids.is_empty() {
-        return None;
+
+    /// The scope to render and whether the print pages too: `None` when
+    /// nothing is.
+    fn into_scope(self, site: &Site) -> Option<(Scope, bool)> {
+        if self.ids.is_empty() {
+            return None;
+        }
+        let print = self.ids.iter().any(|id| in_plan(site, id));
+        let scope = Scope::Ids {
+            ids: self.ids,
+            terms: self.terms,
+            listings: self.listings,
+        };
+        Some((scope, print))
     }
-    let print = ids.iter().any(|id| in_plan(id));
-    Some((Scope::Ids { ids, terms, listings }, print))
+}
+
+/// What a render made: the files, what it reported, and the editions
+/// when it made the print pages.
+struct Rendered {
+    files: Vec<OutputFile>,
+    diagnostics: Vec<Diagnostic>,
+    editions: Option<Extras>,
+}
+
+/// Renders `scope` of `site` (the print pages with `print`), whose other
+/// pages show `editions`.
+fn render(site: &Site, options: &BuildOptions, scope: &Scope, print: bool, editions: &Extras) -> Rendered {
+    let files = Mutex::new(Vec::new());
+    let (diagnostics, made) = build::render_scope(site, options, scope, print.then_some(Some(editions)), &|file| {
+        files.lock().unwrap_or_else(|e| e.into_inner()).push(file)
+    });
+    let mut files = files.into_inner().unwrap_or_else(|e| e.into_inner());
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Rendered {
+        files,
+        diagnostics,
+        editions: print.then_some(made),
+    }
 }
 
 /// Whether `id` is the plan's section or one of its chapters, which the

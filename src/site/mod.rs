@@ -63,13 +63,13 @@ pub struct PublishedFile {
 }
 
 /// The plan's chapters in document order.
-#[derive(PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Plan {
     pub section: String,
     pub chapters: Vec<Chapter>,
 }
 
-#[derive(PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Chapter {
     pub id: String,
     pub number: String,
@@ -140,6 +140,14 @@ impl Site {
         }
     }
 
+    /// The ids of the pages that show the plan's editions: its section and
+    /// its chapters.
+    pub fn edition_pages(&self) -> impl Iterator<Item = &str> {
+        self.plan
+            .iter()
+            .flat_map(|plan| std::iter::once(plan.section.as_str()).chain(plan.chapters.iter().map(|c| c.id.as_str())))
+    }
+
     pub fn chapter(&self, id: &str) -> Option<&Chapter> {
         self.plan.as_ref()?.chapters.iter().find(|c| c.id == id)
     }
@@ -156,10 +164,75 @@ pub fn resolve(sources: Sources) -> (Site, Vec<Diagnostic>) {
     resolve_reusing(sources, None)
 }
 
+/// What a site is resolved from: the [`Sources`] but what only the
+/// commands read (the root, the glossary).
+pub struct Inputs {
+    pub config: Config,
+    pub pages: Vec<SourcePage>,
+    pub facts: BTreeMap<String, EntityFacts>,
+    pub files: BTreeMap<String, ContentFile>,
+    pub strings: Strings,
+    pub search: BTreeMap<String, Rules>,
+    pub theme: Theme,
+}
+
+impl From<Sources> for Inputs {
+    fn from(sources: Sources) -> Self {
+        let Sources {
+            config,
+            pages,
+            facts,
+            files,
+            strings,
+            search,
+            theme,
+            ..
+        } = sources;
+        Inputs {
+            config,
+            pages,
+            facts,
+            files,
+            strings,
+            search,
+            theme,
+        }
+    }
+}
+
+impl Site {
+    /// The site taken apart into what it was resolved from and its pages'
+    /// analyses (in the order of the pages), to be edited and resolved
+    /// again with [`resolve_digested`] without copying a page (`serve`).
+    pub fn into_inputs(self) -> (Inputs, Vec<Arc<Analysis>>) {
+        let Site {
+            config,
+            strings,
+            search,
+            theme,
+            pages,
+            analyses,
+            facts,
+            files,
+            ..
+        } = self;
+        let inputs = Inputs {
+            config,
+            pages,
+            facts,
+            files,
+            strings,
+            search,
+            theme,
+        };
+        (inputs, analyses)
+    }
+}
+
 /// [`resolve`], taking the analysis of a page whose body is unchanged from
 /// `previous` instead of parsing it again.
 pub fn resolve_reusing(sources: Sources, previous: Option<&Site>) -> (Site, Vec<Diagnostic>) {
-    resolve_with(sources, Analyses::Make(previous))
+    resolve_with(sources.into(), Analyses::Make(previous))
 }
 
 /// Each page's [`Analysis`] as the loader digests it ([`load_digesting`]).
@@ -175,9 +248,11 @@ pub fn digest() -> impl Fn(&Theme, &SourcePage) -> Arc<Analysis> + Sync {
     }
 }
 
-/// [`resolve`], with each page's analysis made by [`digest`] as it was loaded.
-pub fn resolve_digested(sources: Sources, analyses: Vec<Arc<Analysis>>) -> (Site, Vec<Diagnostic>) {
-    resolve_with(sources, Analyses::Made(analyses))
+/// [`resolve`], with each page's analysis made already (in the order of
+/// the pages): by [`digest`] as it was loaded, or kept from the site the
+/// inputs were taken from ([`Site::into_inputs`]).
+pub fn resolve_digested(inputs: impl Into<Inputs>, analyses: Vec<Arc<Analysis>>) -> (Site, Vec<Diagnostic>) {
+    resolve_with(inputs.into(), Analyses::Made(analyses))
 }
 
 /// Where the analyses of the pages come from.
@@ -188,8 +263,8 @@ enum Analyses<'a> {
     Made(Vec<Arc<Analysis>>),
 }
 
-fn resolve_with(sources: Sources, analyses: Analyses) -> (Site, Vec<Diagnostic>) {
-    let Sources {
+fn resolve_with(inputs: Inputs, analyses: Analyses) -> (Site, Vec<Diagnostic>) {
+    let Inputs {
         config,
         pages,
         facts,
@@ -197,8 +272,7 @@ fn resolve_with(sources: Sources, analyses: Analyses) -> (Site, Vec<Diagnostic>)
         strings,
         search,
         theme,
-        ..
-    } = sources;
+    } = inputs;
     let mut diagnostics = Vec::new();
     let reserved_ids = theme.reserved_ids();
     let ids = index(&pages);

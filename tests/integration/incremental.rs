@@ -119,6 +119,18 @@ fn every_kind_of_edit_serves_what_a_full_build_makes() {
     edit(root, "content/plan/uleaborg.sv.md", "I nästan 25 år", "I snart 25 år");
     let body_only = served.check(root, &["content/plan/uleaborg.sv.md"], "chapter body");
     assert!(body_only <= 16, "a body edit rendered {body_only} of {total} files");
+    // a body that changes an edition's size: every page that shows the
+    // editions shows their sizes
+    edit(
+        root,
+        "content/plan/uleaborg.sv.md",
+        "I snart 25 år",
+        &format!(
+            "{}\n\nI snart 25 år",
+            "Ett nytt stycke med många nya ord om samarbetet. ".repeat(40)
+        ),
+    );
+    served.check(root, &["content/plan/uleaborg.sv.md"], "chapter body, edition's size");
     edit(
         root,
         "content/news/dialog-med-finska-tem.fi.md",
@@ -302,4 +314,33 @@ fn a_body_edit_another_page_or_a_check_can_see_is_resolved_again() {
     // a file beside the pages, new: published once a page shows it
     std::fs::write(root.join("content/bild.png"), b"not yet linked").unwrap();
     served.check(root, &["content/bild.png"], "file added");
+}
+
+#[test]
+fn an_edit_that_keeps_the_size_and_time_of_a_file_is_seen() {
+    let site = crate::common::Site::fixture("related");
+    let root = site.root();
+    let set_modified = |file: &str, time: std::time::SystemTime| {
+        let file = std::fs::File::options().write(true).open(root.join(file)).unwrap();
+        file.set_modified(time).unwrap();
+    };
+    // written long before they are read, so that their size and time alone
+    // say they are unchanged
+    let long_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for file in ["content/cities/oulu.yaml", "content/cities/oulu.sv.md"] {
+        set_modified(file, long_ago);
+    }
+    let mut served = Served::start(root);
+    // as `cp -p`, `touch -r` or unpacking an archive leave a file: the same
+    // length and modification time, other bytes
+    let same_stamp = |file: &str, from: &str, to: &str| {
+        edit(root, file, from, to);
+        set_modified(file, long_ago);
+    };
+    same_stamp("content/cities/oulu.yaml", "value: 214633", "value: 214634");
+    let rendered = served.check(root, &["content/cities/oulu.yaml"], "facts, same size and time");
+    assert!(rendered > 0, "the new figure is rendered");
+    same_stamp("content/cities/oulu.sv.md", "title: Uleåborg", "title: Uleåborx");
+    let rendered = served.check(root, &["content/cities/oulu.sv.md"], "title, same size and time");
+    assert!(rendered > 0, "the new title is rendered");
 }
