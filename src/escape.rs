@@ -38,6 +38,21 @@ pub fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
+/// Whether XML 1.0 allows every character of `text` ([`is_xml_char`]),
+/// looking at its bytes: in UTF-8 the characters it forbids are the
+/// control bytes but tab, newline and return, and U+FFFE and U+FFFF
+/// (surrogates cannot occur).
+pub fn is_xml_text(text: &str) -> bool {
+    // without a branch per byte, so that it compiles to vector code
+    let control = |b: u8| (b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r');
+    let controls = text
+        .as_bytes()
+        .chunks(64)
+        .any(|chunk| chunk.iter().fold(false, |any, &b| any | control(b)));
+    // a char pattern each: found by their last byte, word by word
+    !controls && !text.contains('\u{FFFE}') && !text.contains('\u{FFFF}')
+}
+
 /// Text or an attribute value in XML 1.0. Characters XML forbids are
 /// dropped ([`crate::source::load`] warns about them where they are written).
 pub fn xml(s: &str) -> String {
@@ -142,6 +157,17 @@ mod tests {
         );
         assert_eq!(xml("😀 å"), "😀 å");
         assert!(!is_xml_char('\u{1f}') && is_xml_char('\u{85}') && !is_xml_char('\u{FFFF}'));
+        for text in [
+            "",
+            "Luleå\tUleåborg\r\n",
+            "\u{FFFD}\u{10000}\u{D7FF}\u{E000}",
+            "a\u{0B}b",
+            "\u{FFFE}",
+            "x\u{FFFF}",
+            "\0",
+        ] {
+            assert_eq!(is_xml_text(text), text.chars().all(is_xml_char), "{text:?}");
+        }
     }
 
     #[test]

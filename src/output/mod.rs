@@ -125,7 +125,7 @@ impl Staging {
             remove_dir(&old)?;
             std::fs::create_dir_all(&staging).map_err(|e| format!("cannot create {}: {e}", staging.display()))?;
             let found = cleaned(&staging)?;
-            write_file(&staging.join(MARKER), MARKER_TEXT.as_bytes())?;
+            write_file(&staging.join(MARKER), MARKER_TEXT.as_bytes(), false)?;
             Ok(found)
         })();
         let found = prepared.map_err(|e: String| vec![Diagnostic::error(out, e)])?;
@@ -150,7 +150,8 @@ impl Staging {
         }
         let path = self.staging.join(&file.path);
         make_parents(&self.staging, Path::new(&file.path))?;
-        let unchanged = write_file(&path, &file.bytes)?;
+        // a tree made for this build holds nothing but what it wrote
+        let unchanged = write_file(&path, &file.bytes, self.found.is_empty())?;
         let mut written = vec![file.path.clone()];
         if self.precompress && compress::wanted(file) {
             for (ext, compressor) in compress::KINDS {
@@ -392,8 +393,24 @@ fn make_parents(dir: &Path, rel: &Path) -> Result<(), String> {
 /// Writes `bytes` to `path`, leaving a file that already holds them as it
 /// is; whether it did. Whatever else is in its place (another file, a
 /// directory, a link or a pipe put there meanwhile) is removed and the file
-/// made anew, never written through.
-fn write_file(path: &Path, bytes: &[u8]) -> Result<bool, String> {
+/// made anew, never written through. In a `fresh` tree the file is made
+/// at once, and only what took its place meanwhile is looked at.
+fn write_file(path: &Path, bytes: &[u8], fresh: bool) -> Result<bool, String> {
+    use std::io::Write;
+    if fresh {
+        match std::fs::File::create_new(path) {
+            Ok(mut file) => {
+                return file
+                    .write_all(bytes)
+                    .map(|()| false)
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()));
+            }
+            Err(e) if e.kind() != io::ErrorKind::AlreadyExists => {
+                return Err(format!("cannot write {}: {e}", path.display()));
+            }
+            Err(_) => {}
+        }
+    }
     if read_regular(path).is_some_and(|old| old == bytes) {
         return Ok(true);
     }

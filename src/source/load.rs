@@ -652,7 +652,7 @@ fn bad_segment(file: &Path, segments: &[&str]) -> Option<Loaded> {
 /// with text pasted from word processors and PDFs; one of them in a feed
 /// makes readers reject the whole feed), and a warning at each.
 fn without_forbidden_characters(file: &Path, text: String) -> (String, Vec<Diagnostic>) {
-    if text.chars().all(escape::is_xml_char) {
+    if escape::is_xml_text(&text) {
         return (text, Vec::new());
     }
     let warnings = text
@@ -736,9 +736,9 @@ pub fn read_text(root: &Path, file: &Path) -> Result<String, Diagnostic> {
 /// [`read_text`], with the file's [`Stamp`].
 fn read_text_stamped(root: &Path, file: &Path) -> Result<(String, Option<Stamp>), Diagnostic> {
     let (bytes, stamp) = read_bytes_stamped(root, file)?;
-    let text = decode(&bytes).map_err(|e| {
-        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-        let valid = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or("");
+    let text = decode(bytes).map_err(|e| {
+        let bytes = e.as_bytes();
+        let valid = std::str::from_utf8(&bytes[..e.utf8_error().valid_up_to()]).unwrap_or("");
         Diagnostic::error(file, "file is not valid UTF-8")
             .at_offset(valid, valid.len())
             .with_hint("save the file as UTF-8")
@@ -746,14 +746,17 @@ fn read_text_stamped(root: &Path, file: &Path) -> Result<(String, Option<Stamp>)
     Ok((text, stamp))
 }
 
-/// A text file's bytes as text: BOM dropped, CRLF and CR made LF.
-fn decode(bytes: &[u8]) -> Result<String, std::str::Utf8Error> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text = std::str::from_utf8(bytes)?;
+/// A text file's bytes as text (not copied): BOM dropped, CRLF and CR
+/// made LF.
+fn decode(mut bytes: Vec<u8>) -> Result<String, std::string::FromUtf8Error> {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    let text = String::from_utf8(bytes)?;
     Ok(if text.contains('\r') {
         text.replace("\r\n", "\n").replace('\r', "\n")
     } else {
-        text.to_owned()
+        text
     })
 }
 
@@ -761,8 +764,8 @@ fn decode(bytes: &[u8]) -> Result<String, std::str::Utf8Error> {
 /// reads a page: decoded as [`read_text`] does, without the characters XML
 /// forbids; `None` if they are not UTF-8.
 pub fn page_text(bytes: &[u8]) -> Option<String> {
-    let text = decode(bytes).ok()?;
-    Some(if text.chars().all(escape::is_xml_char) {
+    let text = decode(bytes.to_vec()).ok()?;
+    Some(if escape::is_xml_text(&text) {
         text
     } else {
         xml_characters_only(&text)
