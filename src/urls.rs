@@ -20,16 +20,26 @@ pub fn page_dir(lang: &str, id: &str) -> String {
 /// Relative URL from a file in directory `from_dir` to the output path `to`
 /// (a file, or a directory ending in `/`).
 pub fn relative(from_dir: &str, to: &str) -> String {
-    let from: Vec<&str> = from_dir.split('/').filter(|s| !s.is_empty()).collect();
-    let to_parts: Vec<&str> = to.split('/').collect();
-    let (to_dirs, to_file) = to_parts.split_at(to_parts.len() - 1);
-    let common = from.iter().zip(to_dirs).take_while(|(a, b)| a == b).count();
-    let mut out = "../".repeat(from.len() - common);
-    for dir in &to_dirs[common..] {
+    // made for every link of every page: no list of segments is collected
+    let (to_dirs, to_file) = match to.rsplit_once('/') {
+        Some((dirs, file)) => (Some(dirs), file),
+        None => (None, to),
+    };
+    let mut from = from_dir.split('/').filter(|s| !s.is_empty()).peekable();
+    let mut dirs = to_dirs.into_iter().flat_map(|dirs| dirs.split('/')).peekable();
+    while from.peek().is_some() && from.peek() == dirs.peek() {
+        from.next();
+        dirs.next();
+    }
+    let mut out = String::with_capacity(to.len() + 3 * from_dir.len() / 2);
+    for _ in from {
+        out.push_str("../");
+    }
+    for dir in dirs {
         out.push_str(dir);
         out.push('/');
     }
-    out.push_str(to_file[0]);
+    out.push_str(to_file);
     if out.is_empty() { "./".to_owned() } else { out }
 }
 
@@ -74,6 +84,9 @@ mod tests {
         assert_eq!(relative("sv/", "fi/"), "../fi/");
         assert_eq!(relative("sv/plan/", "sv/plan/"), "./");
         assert_eq!(relative("", "sv/index.html"), "sv/index.html");
+        assert_eq!(relative("sv/a/b/", "index.html"), "../../../index.html");
+        assert_eq!(relative("sv/a/", "sv/a/b/c/"), "b/c/");
+        assert_eq!(relative("sv/a/", "sv/b/x.png"), "../b/x.png");
         assert_eq!(link_to_dir("sv/a/", "sv/a/b/", true), "b/index.html");
     }
 
