@@ -190,14 +190,8 @@ impl Session {
             before.pages.push((edit.ix, page, analysis));
         }
         let (site, resolve_diagnostics) = site::resolve_digested(inputs, analyses);
-        // the files read again reported nothing
-        let loaded: Vec<Diagnostic> = self
-            .loaded
-            .iter()
-            .filter(|d| !before.pages.iter().any(|(_, page, _)| page.file == d.file))
-            .cloned()
-            .collect();
-        let mut diagnostics = loaded.clone();
+        // the files read again reported nothing, now and before
+        let mut diagnostics = self.loaded.clone();
         diagnostics.extend(resolve_diagnostics);
         let resolved = diagnostics.clone();
         let (mut files, mut editions) = (Vec::new(), None);
@@ -221,7 +215,6 @@ impl Session {
         }
         diagnostics::sort(&mut diagnostics);
         self.rendered = Some(site);
-        self.loaded = loaded;
         self.resolved = resolved;
         if let Some(editions) = editions {
             self.editions = editions;
@@ -261,7 +254,9 @@ impl Session {
             };
             let old = &site.pages[ix];
             let (page, warnings) = load::reload_page(root, path, site.languages())?;
+            // what reading it reports, now or before, is reported the full way
             if !warnings.is_empty()
+                || self.loaded.iter().any(|d| d.file == *path)
                 || page.id != old.id
                 || page.lang != old.lang
                 || (page.front.draft && !self.options.drafts)

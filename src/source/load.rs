@@ -513,6 +513,7 @@ fn load_content_file(root: &Path, file: &Path, languages: &[String], reuse: &Reu
                 Err(d) => return Loaded::Problem(d),
             };
             let (text, warnings) = without_forbidden_characters(file, text);
+            let stamp = unwarned(stamp, &warnings);
             if let Some(page) = cached.filter(|p| p.text() == text) {
                 let page = SourcePage {
                     stamp,
@@ -556,6 +557,7 @@ fn load_content_file(root: &Path, file: &Path, languages: &[String], reuse: &Reu
                 Err(d) => return Loaded::Problem(d),
             };
             let (text, warnings) = without_forbidden_characters(file, text);
+            let stamp = unwarned(stamp, &warnings);
             if let Some((id, facts)) = cached.filter(|(_, f)| f.text == text) {
                 let facts = EntityFacts {
                     stamp,
@@ -665,6 +667,12 @@ fn without_forbidden_characters(file: &Path, text: String) -> (String, Vec<Diagn
         })
         .collect();
     (xml_characters_only(&text), warnings)
+}
+
+/// The stamp of a file read with `warnings`: none when there are, so that
+/// the file is read again by every rebuild, which reports them again.
+fn unwarned(stamp: Option<Stamp>, warnings: &[Diagnostic]) -> Option<Stamp> {
+    stamp.filter(|_| warnings.is_empty())
 }
 
 /// The text without the characters XML 1.0 forbids.
