@@ -34,6 +34,27 @@ pub struct Facts {
     pub related: Vec<Spanned<Id>>,
 }
 
+impl Facts {
+    /// The free texts, each with its key: what pages and feeds show as
+    /// written.
+    pub fn texts(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        let localized = [
+            ("name", &self.name),
+            ("programme", &self.programme),
+            ("lead", &self.lead),
+        ]
+        .into_iter()
+        .filter_map(|(key, value)| Some((key, value.as_ref()?)));
+        let figures = self
+            .figures
+            .iter()
+            .flat_map(|figure| [("label", &figure.label), ("source", &figure.source)]);
+        localized
+            .chain(figures)
+            .flat_map(|(key, value)| value.texts().map(move |text| (key, text)))
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {

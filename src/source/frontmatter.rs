@@ -7,7 +7,6 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::diagnostics::Diagnostic;
-use crate::escape;
 use crate::source::values::PartialDate;
 use crate::source::yaml;
 
@@ -70,16 +69,14 @@ pub fn split<'a>(file: &Path, text: &'a str) -> Result<Split<'a>, Diagnostic> {
     let front: FrontMatter = yaml::parse(file, text, yaml, 1)?;
     if front.title.trim().is_empty() {
         return Err(Diagnostic::error(file, "empty title")
-            .at(text, key_line(yaml, "title"), 1)
+            .at(text, yaml::key_line(yaml, "title") + 1, 1)
             .with_hint("give the page a title"));
     }
     if front.link_title.as_ref().is_some_and(|t| t.trim().is_empty()) {
         return Err(Diagnostic::error(file, "empty link_title")
-            .at(text, key_line(yaml, "link_title"), 1)
+            .at(text, yaml::key_line(yaml, "link_title") + 1, 1)
             .with_hint("give the short title links show, or remove `link_title` to show the title"));
     }
-    // a character XML forbids, written as an escape (`"\u0000"`): the
-    // loader removes those written as they are, but cannot see these
     let texts = [
         ("title", Some(&front.title)),
         ("link_title", front.link_title.as_ref()),
@@ -91,16 +88,8 @@ pub fn split<'a>(file: &Path, text: &'a str) -> Result<Split<'a>, Diagnostic> {
     .filter_map(|(key, value)| Some((key, value?)))
     .chain(front.extra.iter().map(|(key, value)| (key.as_str(), value)));
     for (key, value) in texts {
-        if let Some(c) = value.chars().find(|c| !escape::is_xml_char(*c)) {
-            return Err(Diagnostic::error(
-                file,
-                format!(
-                    "`{key}` holds the character U+{:04X}, which XML does not allow",
-                    u32::from(c)
-                ),
-            )
-            .at(text, key_line(yaml, key), 1)
-            .with_hint("remove its escape from the value (feeds and the sitemap could not be read with it)"));
+        if let Some(problem) = yaml::forbidden_character(file, text, (yaml, 2), key, value) {
+            return Err(problem);
         }
     }
     let body_line_offset = text[..text.len() - body.len()].matches('\n').count();
@@ -109,15 +98,6 @@ pub fn split<'a>(file: &Path, text: &'a str) -> Result<Split<'a>, Diagnostic> {
         body,
         body_line_offset,
     })
-}
-
-/// The line of the file (front matter starts on line 2) where `key` is
-/// written at the start of a line in `yaml`, else line 2.
-fn key_line(yaml: &str, key: &str) -> usize {
-    let prefix = format!("{key}:");
-    yaml.lines()
-        .position(|line| line.starts_with(&prefix))
-        .map_or(2, |ix| ix + 2)
 }
 
 #[cfg(test)]

@@ -565,7 +565,13 @@ fn load_content_file(root: &Path, file: &Path, languages: &[String], reuse: &Reu
                 };
                 return Loaded::Facts((*id).to_owned(), Box::new(facts), warnings);
             }
-            match yaml::parse::<Facts>(file, &text, &text, 0) {
+            let parsed = yaml::parse::<Facts>(file, &text, &text, 0).and_then(|facts| {
+                let forbidden = facts
+                    .texts()
+                    .find_map(|(key, value)| yaml::forbidden_character(file, &text, (&text, 1), key, value));
+                forbidden.map_or(Ok(facts), Err)
+            });
+            match parsed {
                 Ok(facts) => Loaded::Facts(
                     segments.join("/"),
                     Box::new(EntityFacts {

@@ -28,6 +28,15 @@ impl Localized {
         }
     }
 
+    /// Every string it holds.
+    pub fn texts(&self) -> impl Iterator<Item = &str> {
+        let (same, per_language) = match self {
+            Localized::Same(s) => (Some(s.as_str()), None),
+            Localized::PerLanguage(map) => (None, Some(map.values().map(String::as_str))),
+        };
+        same.into_iter().chain(per_language.into_iter().flatten())
+    }
+
     /// Languages this value names that are not among `languages`.
     pub fn unknown_languages<'a>(&'a self, languages: &[String]) -> Vec<&'a str> {
         match self {

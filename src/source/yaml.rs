@@ -10,6 +10,7 @@ use serde::de::DeserializeOwned;
 use serde_saphyr::{DefaultMessageFormatter, RenderOptions, SnippetMode};
 
 use crate::diagnostics::{self, Diagnostic};
+use crate::escape;
 
 /// Parses `yaml`, which starts on line `line_offset + 1` of `file_text`.
 pub fn parse<T: DeserializeOwned>(
@@ -37,6 +38,46 @@ pub fn parse<T: DeserializeOwned>(
 }
 
 /// serde-saphyr's plain message, without its own position prefix or suffix.
+/// The line (1-based) of `text` where `key` is first written as a key,
+/// at any depth (`key:` or `- key:`), else 1.
+pub fn key_line(text: &str, key: &str) -> usize {
+    let prefix = format!("{key}:");
+    text.lines()
+        .position(|line| {
+            let line = line.trim_start();
+            line.strip_prefix("- ")
+                .unwrap_or(line)
+                .trim_start()
+                .starts_with(&prefix)
+        })
+        .map_or(1, |ix| ix + 1)
+}
+
+/// An error when the value of `key` holds a character XML forbids: one
+/// only an escape can write (`"\u0000"`), as the loader removes those
+/// written as they are. At the first line `key` is written on in `yaml`,
+/// which starts on line `first_line` of `file_text`.
+pub fn forbidden_character(
+    file: &Path,
+    file_text: &str,
+    (yaml, first_line): (&str, usize),
+    key: &str,
+    value: &str,
+) -> Option<Diagnostic> {
+    let c = value.chars().find(|c| !escape::is_xml_char(*c))?;
+    Some(
+        Diagnostic::error(
+            file,
+            format!(
+                "`{key}` holds the character U+{:04X}, which XML does not allow",
+                u32::from(c)
+            ),
+        )
+        .at(file_text, key_line(yaml, key) + first_line - 1, 1)
+        .with_hint("remove its escape from the value (feeds and the sitemap could not be read with it)"),
+    )
+}
+
 fn clean_message(rendered: &str) -> String {
     let mut message = rendered.lines().next().unwrap_or("").trim().to_owned();
     for prefix in ["error: "] {
