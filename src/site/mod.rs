@@ -7,7 +7,7 @@
 
 pub mod markdown;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use serde_saphyr::Spanned;
@@ -35,6 +35,9 @@ pub struct Site {
     pub analyses: Vec<Arc<Analysis>>,
     /// Page index by id, then language.
     pub ids: BTreeMap<String, BTreeMap<String, usize>>,
+    /// Each id's first page in `pages`, which are in (id, language) order:
+    /// the lookup of every link, made without walking `ids`.
+    first_page: HashMap<String, usize>,
     pub facts: BTreeMap<String, EntityFacts>,
     /// Ids that link to an id (in any of their languages).
     pub backlinks: BTreeMap<String, BTreeSet<String>>,
@@ -90,16 +93,24 @@ impl Site {
     /// The version of `id` shown to a reader of `lang`: its own, or the
     /// fallback (source language first, then the configured order).
     pub fn version(&self, id: &str, lang: &str) -> Option<&SourcePage> {
-        let versions = self.ids.get(id)?;
-        let ix = versions
-            .get(lang)
-            .or_else(|| versions.get(self.source_lang()))
-            .or_else(|| self.languages().iter().find_map(|l| versions.get(l)))?;
-        Some(&self.pages[*ix])
+        let versions = self.versions(id);
+        let find = |lang: &str| versions.iter().find(|page| page.lang == lang);
+        find(lang)
+            .or_else(|| find(self.source_lang()))
+            .or_else(|| self.languages().iter().find_map(|l| find(l)))
     }
 
     pub fn has(&self, id: &str, lang: &str) -> bool {
-        self.ids.get(id).is_some_and(|v| v.contains_key(lang))
+        self.versions(id).iter().any(|page| page.lang == lang)
+    }
+
+    /// The pages of `id`, one per language.
+    fn versions(&self, id: &str) -> &[SourcePage] {
+        let Some(&first) = self.first_page.get(id) else {
+            return &[];
+        };
+        let count = self.pages[first..].iter().take_while(|page| page.id == id).count();
+        &self.pages[first..first + count]
     }
 
     pub fn analysis(&self, page: &SourcePage) -> &Analysis {
@@ -291,7 +302,18 @@ fn resolve_with(inputs: Inputs, analyses: Analyses) -> (Site, Vec<Diagnostic>) {
     let plan = plan(&config, &pages, &ids, &children, &mut diagnostics);
     check_map_sections(&config, &pages, &mut diagnostics);
     order(&config, &pages, &ids, plan.as_ref(), &mut children, &mut terms);
+    debug_assert!(
+        pages
+            .windows(2)
+            .all(|w| (&w[0].id, &w[0].lang) <= (&w[1].id, &w[1].lang)),
+        "pages come in (id, language) order"
+    );
+    let mut first_page = HashMap::with_capacity(ids.len());
+    for (ix, page) in pages.iter().enumerate() {
+        first_page.entry(page.id.clone()).or_insert(ix);
+    }
     let site = Site {
+        first_page,
         reserved_ids,
         config,
         strings,
