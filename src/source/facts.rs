@@ -37,21 +37,21 @@ pub struct Facts {
 impl Facts {
     /// The free texts, each with its key: what pages and feeds show as
     /// written.
-    pub fn texts(&self) -> impl Iterator<Item = (&'static str, &str)> {
+    pub fn texts_mut(&mut self) -> impl Iterator<Item = (&'static str, &mut String)> {
         let localized = [
-            ("name", &self.name),
-            ("programme", &self.programme),
-            ("lead", &self.lead),
+            ("name", &mut self.name),
+            ("programme", &mut self.programme),
+            ("lead", &mut self.lead),
         ]
         .into_iter()
-        .filter_map(|(key, value)| Some((key, value.as_ref()?)));
+        .filter_map(|(key, value)| Some((key, value.as_mut()?)));
         let figures = self
             .figures
-            .iter()
-            .flat_map(|figure| [("label", &figure.label), ("source", &figure.source)]);
+            .iter_mut()
+            .flat_map(|figure| [("label", &mut figure.label), ("source", &mut figure.source)]);
         localized
             .chain(figures)
-            .flat_map(|(key, value)| value.texts().map(move |text| (key, text)))
+            .flat_map(|(key, value)| value.texts_mut().map(move |text| (key, text)))
     }
 }
 

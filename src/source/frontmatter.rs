@@ -40,6 +40,8 @@ pub struct Split<'a> {
     pub body: &'a str,
     /// Number of lines before the body in the file.
     pub body_line_offset: usize,
+    /// What was removed from the values.
+    pub warnings: Vec<Diagnostic>,
 }
 
 pub fn split<'a>(file: &Path, text: &'a str) -> Result<Split<'a>, Diagnostic> {
@@ -66,7 +68,29 @@ pub fn split<'a>(file: &Path, text: &'a str) -> Result<Split<'a>, Diagnostic> {
             .at(text, 1, 1)
             .with_hint("every page needs `title: …` in its front matter"));
     }
-    let front: FrontMatter = yaml::parse(file, text, yaml, 1)?;
+    let mut front: FrontMatter = yaml::parse(file, text, yaml, 1)?;
+    let FrontMatter {
+        title,
+        link_title,
+        description,
+        source,
+        translated_from,
+        extra,
+        ..
+    } = &mut front;
+    let texts = [
+        ("title", Some(title)),
+        ("link_title", link_title.as_mut()),
+        ("description", description.as_mut()),
+        ("source", source.as_mut()),
+        ("translated_from", translated_from.as_mut()),
+    ]
+    .into_iter()
+    .filter_map(|(key, value)| Some((key, value?)))
+    .chain(extra.iter_mut().map(|(key, value)| (key.as_str(), value)));
+    let warnings = texts
+        .filter_map(|(key, value)| yaml::remove_forbidden_characters(file, text, (yaml, 2), key, value))
+        .collect();
     if front.title.trim().is_empty() {
         return Err(Diagnostic::error(file, "empty title")
             .at(text, yaml::key_line(yaml, "title") + 1, 1)
@@ -77,26 +101,12 @@ pub fn split<'a>(file: &Path, text: &'a str) -> Result<Split<'a>, Diagnostic> {
             .at(text, yaml::key_line(yaml, "link_title") + 1, 1)
             .with_hint("give the short title links show, or remove `link_title` to show the title"));
     }
-    let texts = [
-        ("title", Some(&front.title)),
-        ("link_title", front.link_title.as_ref()),
-        ("description", front.description.as_ref()),
-        ("source", front.source.as_ref()),
-        ("translated_from", front.translated_from.as_ref()),
-    ]
-    .into_iter()
-    .filter_map(|(key, value)| Some((key, value?)))
-    .chain(front.extra.iter().map(|(key, value)| (key.as_str(), value)));
-    for (key, value) in texts {
-        if let Some(problem) = yaml::forbidden_character(file, text, (yaml, 2), key, value) {
-            return Err(problem);
-        }
-    }
     let body_line_offset = text[..text.len() - body.len()].matches('\n').count();
     Ok(Split {
         front,
         body,
         body_line_offset,
+        warnings,
     })
 }
 
@@ -122,21 +132,29 @@ mod tests {
     }
 
     #[test]
-    fn an_empty_link_title_and_an_escaped_control_character_are_errors() {
-        let e = split(Path::new("a.sv.md"), "---\ntitle: Hej\nlink_title: \"\"\n---\n").unwrap_err();
+    fn an_empty_link_title_is_an_error_and_an_escaped_control_character_is_removed() {
+        let e = split(Path::new("a.sv.md"), "---\ntitle: Hej\nlink_title: \"\"\n---\n")
+            .err()
+            .unwrap();
         assert_eq!((e.message.as_str(), e.line), ("empty link_title", 3));
-        let e = split(
+        let s = split(
             Path::new("a.sv.md"),
             "---\ntitle: Hej\ndescription: \"A\\u0000b\"\n---\n",
         )
-        .unwrap_err();
+        .unwrap();
+        assert_eq!(s.front.description.as_deref(), Some("Ab"));
+        let warnings: Vec<(&str, usize)> = s.warnings.iter().map(|w| (w.message.as_str(), w.line)).collect();
         assert_eq!(
-            (e.message.as_str(), e.line),
-            ("`description` holds the character U+0000, which XML does not allow", 3)
+            warnings,
+            [(
+                "`description` held the character U+0000, which XML does not allow: removed",
+                3
+            )]
         );
-        let e = split(Path::new("a.sv.md"), "---\ntitle: \"\\vHej\"\n---\n").unwrap_err();
-        assert_eq!(e.line, 2, "{}", e.message);
-        assert!(split(Path::new("a.sv.md"), "---\ntitle: \"Hej\\tdå\"\n---\n").is_ok());
+        let e = split(Path::new("a.sv.md"), "---\ntitle: \"\\v\"\n---\n").err().unwrap();
+        assert_eq!((e.message.as_str(), e.line), ("empty title", 2), "nothing left of it");
+        let s = split(Path::new("a.sv.md"), "---\ntitle: \"Hej\\tdå\"\n---\n").unwrap();
+        assert!(s.warnings.is_empty());
     }
 
     #[test]

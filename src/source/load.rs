@@ -32,6 +32,7 @@ pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
 pub struct Sources {
     pub root: PathBuf,
     pub config: Config,
+    /// In (id, language) order.
     pub pages: Vec<SourcePage>,
     /// Entity facts by page id.
     pub facts: BTreeMap<String, EntityFacts>,
@@ -512,9 +513,11 @@ fn load_content_file(root: &Path, file: &Path, languages: &[String], reuse: &Reu
                 Ok(read) => read,
                 Err(d) => return Loaded::Problem(d),
             };
-            let (text, warnings) = without_forbidden_characters(file, text);
-            let stamp = unwarned(stamp, &warnings);
-            if let Some(page) = cached.filter(|p| p.text() == text) {
+            let (text, mut warnings) = without_forbidden_characters(file, text);
+            // a page whose reading warned (its stamp is none) is parsed
+            // again, to warn again
+            if let Some(page) = cached.filter(|p| p.stamp.is_some() && p.text() == text) {
+                let stamp = unwarned(stamp, &warnings);
                 let page = SourcePage {
                     stamp,
                     ..(*page).clone()
@@ -525,6 +528,8 @@ fn load_content_file(root: &Path, file: &Path, languages: &[String], reuse: &Reu
                 Ok(split) => {
                     let body_start = text.len() - split.body.len();
                     let (front, body_line_offset) = (split.front, split.body_line_offset);
+                    warnings.extend(split.warnings);
+                    let stamp = unwarned(stamp, &warnings);
                     let page = SourcePage {
                         id: segments.join("/"),
                         lang: lang.to_owned(),
@@ -557,20 +562,25 @@ fn load_content_file(root: &Path, file: &Path, languages: &[String], reuse: &Reu
                 Err(d) => return Loaded::Problem(d),
             };
             let (text, warnings) = without_forbidden_characters(file, text);
-            let stamp = unwarned(stamp, &warnings);
-            if let Some((id, facts)) = cached.filter(|(_, f)| f.text == text) {
+            // as for pages: facts whose reading warned are parsed again
+            if let Some((id, facts)) = cached.filter(|(_, f)| f.stamp.is_some() && f.text == text) {
+                let stamp = unwarned(stamp, &warnings);
                 let facts = EntityFacts {
                     stamp,
                     ..(*facts).clone()
                 };
                 return Loaded::Facts((*id).to_owned(), Box::new(facts), warnings);
             }
-            let parsed = yaml::parse::<Facts>(file, &text, &text, 0).and_then(|facts| {
-                let forbidden = facts
-                    .texts()
-                    .find_map(|(key, value)| yaml::forbidden_character(file, &text, (&text, 1), key, value));
-                forbidden.map_or(Ok(facts), Err)
-            });
+            let parsed = yaml::parse::<Facts>(file, &text, &text, 0);
+            let mut warnings = warnings;
+            let parsed =
+                parsed.map(|mut facts| {
+                    warnings.extend(facts.texts_mut().filter_map(|(key, value)| {
+                        yaml::remove_forbidden_characters(file, &text, (&text, 1), key, value)
+                    }));
+                    facts
+                });
+            let stamp = unwarned(stamp, &warnings);
             match parsed {
                 Ok(facts) => Loaded::Facts(
                     segments.join("/"),

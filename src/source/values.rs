@@ -29,10 +29,10 @@ impl Localized {
     }
 
     /// Every string it holds.
-    pub fn texts(&self) -> impl Iterator<Item = &str> {
+    pub fn texts_mut(&mut self) -> impl Iterator<Item = &mut String> {
         let (same, per_language) = match self {
-            Localized::Same(s) => (Some(s.as_str()), None),
-            Localized::PerLanguage(map) => (None, Some(map.values().map(String::as_str))),
+            Localized::Same(s) => (Some(s), None),
+            Localized::PerLanguage(map) => (None, Some(map.values_mut())),
         };
         same.into_iter().chain(per_language.into_iter().flatten())
     }

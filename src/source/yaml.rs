@@ -53,28 +53,33 @@ pub fn key_line(text: &str, key: &str) -> usize {
         .map_or(1, |ix| ix + 1)
 }
 
-/// An error when the value of `key` holds a character XML forbids: one
-/// only an escape can write (`"\u0000"`), as the loader removes those
-/// written as they are. At the first line `key` is written on in `yaml`,
-/// which starts on line `first_line` of `file_text`.
-pub fn forbidden_character(
+/// Removes from the value of `key` the characters XML forbids, which only
+/// an escape can write in YAML (`"\u0000"`; the loader removes those
+/// written as they are, with a warning): a warning if there were any, at
+/// the first line `key` is written on in `yaml`, which starts on line
+/// `first_line` of `file_text`.
+pub fn remove_forbidden_characters(
     file: &Path,
     file_text: &str,
     (yaml, first_line): (&str, usize),
     key: &str,
-    value: &str,
+    value: &mut String,
 ) -> Option<Diagnostic> {
+    if escape::is_xml_text(value) {
+        return None;
+    }
     let c = value.chars().find(|c| !escape::is_xml_char(*c))?;
+    value.retain(escape::is_xml_char);
     Some(
-        Diagnostic::error(
+        Diagnostic::warning(
             file,
             format!(
-                "`{key}` holds the character U+{:04X}, which XML does not allow",
+                "`{key}` held the character U+{:04X}, which XML does not allow: removed",
                 u32::from(c)
             ),
         )
         .at(file_text, key_line(yaml, key) + first_line - 1, 1)
-        .with_hint("remove its escape from the value (feeds and the sitemap could not be read with it)"),
+        .with_hint("remove its escape from the value to silence this warning"),
     )
 }
 
