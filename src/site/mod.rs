@@ -189,24 +189,14 @@ pub struct Inputs {
 
 impl From<Sources> for Inputs {
     fn from(sources: Sources) -> Self {
-        let Sources {
-            config,
-            pages,
-            facts,
-            files,
-            strings,
-            search,
-            theme,
-            ..
-        } = sources;
         Inputs {
-            config,
-            pages,
-            facts,
-            files,
-            strings,
-            search,
-            theme,
+            config: sources.config,
+            pages: sources.pages,
+            facts: sources.facts,
+            files: sources.files,
+            strings: sources.strings,
+            search: sources.search,
+            theme: sources.theme,
         }
     }
 }
@@ -216,27 +206,16 @@ impl Site {
     /// analyses (in the order of the pages), to be edited and resolved
     /// again with [`resolve_digested`] without copying a page (`serve`).
     pub fn into_inputs(self) -> (Inputs, Vec<Arc<Analysis>>) {
-        let Site {
-            config,
-            strings,
-            search,
-            theme,
-            pages,
-            analyses,
-            facts,
-            files,
-            ..
-        } = self;
         let inputs = Inputs {
-            config,
-            pages,
-            facts,
-            files,
-            strings,
-            search,
-            theme,
+            config: self.config,
+            pages: self.pages,
+            facts: self.facts,
+            files: self.files,
+            strings: self.strings,
+            search: self.search,
+            theme: self.theme,
         };
-        (inputs, analyses)
+        (inputs, self.analyses)
     }
 }
 
