@@ -96,7 +96,7 @@ fn target(site: &Site, dir: PathBuf) -> output::Target {
 /// diagnostics, with one for each path two different files want.
 fn render_all(site: &Site, options: &BuildOptions, emit: &render::Emit) -> Vec<Diagnostic> {
     let paths = Mutex::new(Vec::new());
-    let (mut diagnostics, _) = render_scope(site, options, &Scope::All, Some(None), &|file| {
+    let (mut diagnostics, _) = render_scope(site, options, &Scope::All, true, None, &|file| {
         lock(&paths).push(file.path.clone());
         emit(file);
     });
@@ -200,15 +200,17 @@ pub(crate) fn load_and_resolve(
 /// Renders the pages of `scope`, with the theme's assets; with `print`, the
 /// plan's print pages and editions (PDFs when the options ask for them).
 /// Each file goes to `emit` as it is made; the editions are made while
-/// every page that does not show them is rendered. `print` holds the
-/// editions the pages outside `scope` show, if any (`serve`): when one's
-/// size changed, every page that shows them is rendered too. Returns the
-/// diagnostics and, with `print`, the editions made.
+/// every page that does not show them is rendered. `shown`: the editions
+/// the pages outside `scope` show (`serve`); when the print pages are made
+/// and an edition's size changed, every page that shows them is rendered
+/// too. Returns the diagnostics and the editions made (none without
+/// `print`).
 pub(crate) fn render_scope(
     site: &Site,
     options: &BuildOptions,
     scope: &Scope,
-    print: Option<Option<&Extras>>,
+    print: bool,
+    shown: Option<&Extras>,
     emit: &render::Emit,
 ) -> (Vec<Diagnostic>, Extras) {
     let theme_dir = Path::new("themes").join(&site.config.site.theme);
@@ -238,8 +240,8 @@ pub(crate) fn render_scope(
     };
     let ((print_files, print_diagnostics), mut render_diagnostics) = rayon::join(
         || match print {
-            Some(_) => print::render(site, &env, &assets, options.purpose.typesets().then_some(&cache)),
-            None => (Vec::new(), Vec::new()),
+            true => print::render(site, &env, &assets, options.purpose.typesets().then_some(&cache)),
+            false => (Vec::new(), Vec::new()),
         },
         || {
             let extras = Extras::default();
@@ -259,8 +261,8 @@ pub(crate) fn render_scope(
     print_files.into_iter().for_each(emit);
     diagnostics.extend(print_diagnostics);
     let widened;
-    let after_editions = match (scope, print) {
-        (Scope::Ids { .. }, Some(Some(shown))) if *shown != extras => {
+    let after_editions = match (scope, shown) {
+        (Scope::Ids { .. }, Some(shown)) if print && *shown != extras => {
             widened = Scope::Ids {
                 ids: site.edition_pages().map(str::to_owned).collect(),
                 terms: BTreeSet::new(),
