@@ -485,16 +485,13 @@ impl Change {
     fn of<'a>(
         versions: impl Iterator<Item = ((&'a SourcePage, &'a Analysis), (&'a SourcePage, &'a Analysis))>,
     ) -> Change {
-        let link = |l: &InternalLink| (l.id.clone(), l.anchor.clone());
         let mut change = Change::default();
         for ((a, a_analysis), (b, b_analysis)) in versions {
             if a.text() == b.text() {
                 continue;
             }
             change.text = true;
-            if a.text()[..a.body_start] != b.text()[..b.body_start]
-                || !a_analysis.links.iter().map(link).eq(b_analysis.links.iter().map(link))
-            {
+            if a.text()[..a.body_start] != b.text()[..b.body_start] || !same_links(a_analysis, b_analysis) {
                 change.shown = true;
             }
             if (a.front.date, a.front.updated) != (b.front.date, b.front.updated) {
@@ -550,12 +547,9 @@ impl Affected {
                 }
             }
         }
-        if in_plan(site, id)
-            && let Some(plan) = &site.plan
-        {
+        if in_plan(site, id) {
             // chapters link to their neighbours by title
-            self.ids.extend(plan.chapters.iter().map(|c| c.id.clone()));
-            self.ids.insert(plan.section.clone());
+            self.ids.extend(site.edition_pages().map(str::to_owned));
         }
         true
     }
@@ -588,7 +582,7 @@ struct Rendered {
 /// pages show `editions`.
 fn render(site: &Site, options: &BuildOptions, scope: &Scope, print: bool, editions: &Extras) -> Rendered {
     let files = Mutex::new(Vec::new());
-    let (diagnostics, made) = build::render_scope(site, options, scope, print.then_some(Some(editions)), &|file| {
+    let (diagnostics, made) = build::render_scope(site, options, scope, print, Some(editions), &|file| {
         files.lock().unwrap_or_else(|e| e.into_inner()).push(file)
     });
     let mut files = files.into_inner().unwrap_or_else(|e| e.into_inner());
@@ -603,9 +597,7 @@ fn render(site: &Site, options: &BuildOptions, scope: &Scope, print: bool, editi
 /// Whether `id` is the plan's section or one of its chapters, which the
 /// print pages show.
 fn in_plan(site: &Site, id: &str) -> bool {
-    site.plan
-        .as_ref()
-        .is_some_and(|p| p.section == id || p.chapters.iter().any(|c| c.id == id))
+    site.edition_pages().any(|page| page == id)
 }
 
 /// Whether `id` is in a section with a feed, whose entries show its body.
@@ -618,7 +610,6 @@ fn in_feed(site: &Site, id: &str) -> bool {
 /// same links, files and heading ids, so no other page can see the edit
 /// and nothing is to be checked again.
 fn unseen_elsewhere(old: &Analysis, new: &Analysis, allow_html: bool) -> bool {
-    let link = |l: &InternalLink| (l.id.clone(), l.anchor.clone());
     let file = |f: &FileRef| (f.path.clone(), f.image);
     let heading = |h: &Heading| h.id.clone();
     new.problems.is_empty()
@@ -627,9 +618,17 @@ fn unseen_elsewhere(old: &Analysis, new: &Analysis, allow_html: bool) -> bool {
             .fragments
             .iter()
             .all(|(id, _)| new.headings.iter().any(|h| &h.id == id))
-        && old.links.iter().map(link).eq(new.links.iter().map(link))
+        && same_links(old, new)
         && old.files.iter().map(file).eq(new.files.iter().map(file))
         && old.headings.iter().map(heading).eq(new.headings.iter().map(heading))
+}
+
+/// Whether two analyses link to the same pages and headings, in order.
+fn same_links(a: &Analysis, b: &Analysis) -> bool {
+    fn target(l: &InternalLink) -> (&str, Option<&str>) {
+        (l.id.as_str(), l.anchor.as_deref())
+    }
+    a.links.iter().map(target).eq(b.links.iter().map(target))
 }
 
 /// The ids of the pages that show `id`'s title, description or date in
