@@ -561,7 +561,7 @@ fn load_content_file(root: &Path, file: &Path, languages: &[String], reuse: &Reu
                 Ok(read) => read,
                 Err(d) => return Loaded::Problem(d),
             };
-            let (text, warnings) = without_forbidden_characters(file, text);
+            let (text, mut warnings) = without_forbidden_characters(file, text);
             // as for pages: facts whose reading warned are parsed again
             if let Some((id, facts)) = cached.filter(|(_, f)| f.stamp.is_some() && f.text == text) {
                 let stamp = unwarned(stamp, &warnings);
@@ -571,10 +571,8 @@ fn load_content_file(root: &Path, file: &Path, languages: &[String], reuse: &Reu
                 };
                 return Loaded::Facts((*id).to_owned(), Box::new(facts), warnings);
             }
-            let parsed = yaml::parse::<Facts>(file, &text, &text, 0);
-            let mut warnings = warnings;
             let parsed =
-                parsed.map(|mut facts| {
+                yaml::parse::<Facts>(file, &text, &text, 0).map(|mut facts| {
                     warnings.extend(facts.texts_mut().filter_map(|(key, value)| {
                         yaml::remove_forbidden_characters(file, &text, (&text, 1), key, value)
                     }));
