@@ -55,6 +55,17 @@ fn edit(root: &Path, file: &str, from: &str, to: &str) {
     std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
 }
 
+/// Gives `file` the modification time `time`: long before the read, a
+/// rebuild may take it as unchanged by its size and time alone.
+fn set_modified(root: &Path, file: &str, time: std::time::SystemTime) {
+    let file = std::fs::File::options().write(true).open(root.join(file)).unwrap();
+    file.set_modified(time).unwrap();
+}
+
+fn an_hour_ago() -> std::time::SystemTime {
+    std::time::SystemTime::now() - std::time::Duration::from_secs(3600)
+}
+
 struct Served {
     session: Session,
     files: BTreeMap<String, Vec<u8>>,
@@ -320,22 +331,18 @@ fn a_body_edit_another_page_or_a_check_can_see_is_resolved_again() {
 fn an_edit_that_keeps_the_size_and_time_of_a_file_is_seen() {
     let site = crate::common::Site::fixture("related");
     let root = site.root();
-    let set_modified = |file: &str, time: std::time::SystemTime| {
-        let file = std::fs::File::options().write(true).open(root.join(file)).unwrap();
-        file.set_modified(time).unwrap();
-    };
     // written long before they are read, so that their size and time alone
     // say they are unchanged
-    let long_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    let long_ago = an_hour_ago();
     for file in ["content/cities/oulu.yaml", "content/cities/oulu.sv.md"] {
-        set_modified(file, long_ago);
+        set_modified(root, file, long_ago);
     }
     let mut served = Served::start(root);
     // as `cp -p`, `touch -r` or unpacking an archive leave a file: the same
     // length and modification time, other bytes
     let same_stamp = |file: &str, from: &str, to: &str| {
         edit(root, file, from, to);
-        set_modified(file, long_ago);
+        set_modified(root, file, long_ago);
     };
     same_stamp("content/cities/oulu.yaml", "value: 214633", "value: 214634");
     let rendered = served.check(root, &["content/cities/oulu.yaml"], "facts, same size and time");
@@ -353,10 +360,9 @@ fn what_reading_a_page_warned_is_reported_until_the_page_is_mended() {
     // long before they are read, so their size and time say they are unchanged
     edit(root, "content/b.sv.md", "title: B sv", "title: B\u{0B} sv");
     edit(root, "content/a.sv.md", "Till [b]", "Till\u{0B} [b]");
-    let long_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    let long_ago = an_hour_ago();
     for file in ["content/a.sv.md", "content/b.sv.md"] {
-        let file = std::fs::File::options().write(true).open(root.join(file)).unwrap();
-        file.set_modified(long_ago).unwrap();
+        set_modified(root, file, long_ago);
     }
     let mut served = Served::start(root);
     let warned = |served: &mut Served, file: &str| {
