@@ -8,6 +8,7 @@
 pub mod markdown;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::Range;
 use std::sync::Arc;
 
 use serde_saphyr::Spanned;
@@ -35,9 +36,9 @@ pub struct Site {
     pub analyses: Vec<Arc<Analysis>>,
     /// Page index by id, then language.
     pub ids: BTreeMap<String, BTreeMap<String, usize>>,
-    /// Each id's first page in `pages`, which are in (id, language) order:
-    /// the lookup of every link, made without walking `ids`.
-    first_page: HashMap<String, usize>,
+    /// Each id's pages in `pages`, which are in (id, language) order: the
+    /// lookup of every link, made without walking `ids` or comparing ids.
+    versions: HashMap<String, Range<usize>>,
     pub facts: BTreeMap<String, EntityFacts>,
     /// Ids that link to an id (in any of their languages).
     pub backlinks: BTreeMap<String, BTreeSet<String>>,
@@ -106,11 +107,10 @@ impl Site {
 
     /// The pages of `id`, one per language.
     fn versions(&self, id: &str) -> &[SourcePage] {
-        let Some(&first) = self.first_page.get(id) else {
-            return &[];
-        };
-        let count = self.pages[first..].iter().take_while(|page| page.id == id).count();
-        &self.pages[first..first + count]
+        match self.versions.get(id) {
+            Some(range) => &self.pages[range.clone()],
+            None => &[],
+        }
     }
 
     pub fn analysis(&self, page: &SourcePage) -> &Analysis {
@@ -287,12 +287,12 @@ fn resolve_with(inputs: Inputs, analyses: Analyses) -> (Site, Vec<Diagnostic>) {
             .all(|w| (&w[0].id, &w[0].lang) <= (&w[1].id, &w[1].lang)),
         "pages come in (id, language) order"
     );
-    let mut first_page = HashMap::with_capacity(ids.len());
+    let mut versions = HashMap::with_capacity(ids.len());
     for (ix, page) in pages.iter().enumerate() {
-        first_page.entry(page.id.clone()).or_insert(ix);
+        versions.entry(page.id.clone()).or_insert(ix..ix).end = ix + 1;
     }
     let site = Site {
-        first_page,
+        versions,
         reserved_ids,
         config,
         strings,
