@@ -8,7 +8,7 @@
 //! (`<plan URL>#document`). Strings from content are JSON strings, and the
 //! JSON is written so that nothing in it can end the `<script>` element.
 
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use crate::render::{Extras, Texts};
 use crate::site::Site;
@@ -34,69 +34,263 @@ pub(crate) fn json_ld(site: &Site, texts: &Texts, extras: &Extras, lang: &str, s
         Subject::Generated { id, title } => (*id, *title),
     };
     let url = urls::absolute(base, &urls::page_dir(lang, id));
-    let publisher = publisher_id(site);
-    let mut graph = Vec::new();
-
-    let mut page_node = json!({
-        "@type": "WebPage",
-        "@id": url,
-        "url": url,
-        "name": title,
-        "inLanguage": lang,
-        "isPartOf": { "@id": website_id(site) },
-        "breadcrumb": { "@id": format!("{url}#breadcrumb") },
-    });
-    graph.push(breadcrumbs(site, lang, id, title, &url));
+    let mut page_node = WebPage {
+        kind: "WebPage",
+        id: url.clone(),
+        url: url.clone(),
+        name: title,
+        in_language: lang,
+        is_part_of: OneOrMore::One(refer(website_id(site))),
+        breadcrumb: refer(format!("{url}#breadcrumb")),
+        description: None,
+        main_entity: None,
+    };
+    let mut graph = vec![Node::Breadcrumbs(breadcrumbs(site, lang, id, title, &url))];
 
     if let Subject::Page(page) = subject {
-        if let Some(description) = &page.front.description {
-            page_node["description"] = json!(description);
-        }
+        page_node.description = page.front.description.as_deref();
         if page.id.is_empty() {
-            page_node["@type"] = json!("WebPage");
-            graph.push(website(site));
-            graph.push(publisher_node(site));
+            graph.push(Node::WebSite(website(site)));
+            graph.push(Node::Publisher(publisher_node(site)));
         } else if let Some(entity) = entity(site, texts, page, &url) {
-            page_node["mainEntity"] = json!({ "@id": format!("{url}#entity") });
-            graph.push(entity);
+            page_node.main_entity = Some(refer(format!("{url}#entity")));
+            graph.push(Node::Entity(entity));
         } else if is_news(site, page) {
             // the article is what the page is about (a breadcrumb is the page's)
-            let mut article = json!({
-                "@type": "NewsArticle",
-                "@id": format!("{url}#article"),
-                "headline": title,
-                "inLanguage": lang,
-                "mainEntityOfPage": { "@id": url },
-                "publisher": { "@id": publisher },
-                "author": { "@id": publisher },
-            });
-            if let Some(date) = page.front.date {
-                article["datePublished"] = json!(date.to_string());
-                article["dateModified"] = json!(page.front.updated.unwrap_or(date).to_string());
-            }
-            if let Some(description) = &page.front.description {
-                article["description"] = json!(description);
-            }
-            page_node["mainEntity"] = json!({ "@id": format!("{url}#article") });
-            graph.push(article);
+            let article = NewsArticle {
+                kind: "NewsArticle",
+                id: format!("{url}#article"),
+                headline: title,
+                in_language: lang,
+                main_entity_of_page: refer(url.clone()),
+                publisher: refer(publisher_id(site)),
+                author: refer(publisher_id(site)),
+                date_published: page.front.date.map(|date| date.to_string()),
+                date_modified: page
+                    .front
+                    .date
+                    .map(|date| page.front.updated.unwrap_or(date).to_string()),
+                description: page.front.description.as_deref(),
+            };
+            page_node.main_entity = Some(refer(article.id.clone()));
+            graph.push(Node::Article(article));
         }
         if let Some(plan) = &site.plan {
             let plan_url = urls::absolute(base, &urls::page_dir(lang, &plan.section));
             let document_id = format!("{plan_url}#document");
             if page.id == plan.section {
-                page_node["mainEntity"] = json!({ "@id": document_id });
-                graph.push(plan_document(site, extras, lang, title, &plan_url));
+                page_node.main_entity = Some(refer(document_id));
+                graph.push(Node::Document(plan_document(site, extras, lang, title, &plan_url)));
             } else if site.chapter(&page.id).is_some() {
-                page_node["isPartOf"] = json!([{ "@id": website_id(site) }, { "@id": document_id }]);
+                page_node.is_part_of = OneOrMore::More(vec![refer(website_id(site)), refer(document_id)]);
             }
         }
     }
     if !page_node_is_home(subject) {
         // the node the others refer to as publisher or member
-        graph.push(publisher_node(site));
+        graph.push(Node::Publisher(publisher_node(site)));
     }
-    graph.insert(0, page_node);
-    script_safe(&json!({ "@context": "https://schema.org", "@graph": graph }))
+    graph.insert(0, Node::WebPage(page_node));
+    script_safe(&Graph {
+        context: "https://schema.org",
+        graph,
+    })
+}
+
+/// The document: the schema.org context and the page's nodes.
+#[derive(Serialize)]
+struct Graph<'a> {
+    #[serde(rename = "@context")]
+    context: &'static str,
+    #[serde(rename = "@graph")]
+    graph: Vec<Node<'a>>,
+}
+
+/// A node of the graph, written as its own fields.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Node<'a> {
+    WebPage(WebPage<'a>),
+    Breadcrumbs(BreadcrumbList),
+    WebSite(WebSite<'a>),
+    Publisher(Publisher<'a>),
+    Entity(Entity<'a>),
+    Article(NewsArticle<'a>),
+    Document(DigitalDocument<'a>),
+}
+
+/// A reference to the node with this `@id`.
+#[derive(Serialize)]
+struct Ref {
+    #[serde(rename = "@id")]
+    id: String,
+}
+
+fn refer(id: String) -> Ref {
+    Ref { id }
+}
+
+/// One value, or a list of them where there are several.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum OneOrMore<T> {
+    One(T),
+    More(Vec<T>),
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct WebPage<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    #[serde(rename = "@id")]
+    id: String,
+    url: String,
+    name: &'a str,
+    in_language: &'a str,
+    is_part_of: OneOrMore<Ref>,
+    breadcrumb: Ref,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    main_entity: Option<Ref>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct BreadcrumbList {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    #[serde(rename = "@id")]
+    id: String,
+    item_list_element: Vec<ListItem>,
+}
+
+#[derive(Serialize)]
+struct ListItem {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    position: usize,
+    name: String,
+    item: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct WebSite<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    #[serde(rename = "@id")]
+    id: String,
+    url: String,
+    name: &'a str,
+    alternate_name: Vec<&'a str>,
+    in_language: &'a [String],
+    publisher: Ref,
+}
+
+#[derive(Serialize)]
+struct Publisher<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    #[serde(rename = "@id")]
+    id: String,
+    name: &'a str,
+    url: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct NewsArticle<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    #[serde(rename = "@id")]
+    id: String,
+    headline: &'a str,
+    in_language: &'a str,
+    main_entity_of_page: Ref,
+    publisher: Ref,
+    author: Ref,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    date_published: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    date_modified: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Entity<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    #[serde(rename = "@id")]
+    id: String,
+    name: String,
+    url: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    same_as: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    geo: Option<Geo>,
+    /// Where an organisation works.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    area_served: Option<OneOrMore<Country>>,
+    /// Where a place lies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    contained_in_place: Option<OneOrMore<Country>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    member: Option<Ref>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    founding_date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dissolution_date: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Geo {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    latitude: f64,
+    longitude: f64,
+}
+
+#[derive(Serialize)]
+struct Country {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    name: String,
+    identifier: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DigitalDocument<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    #[serde(rename = "@id")]
+    id: String,
+    name: &'a str,
+    url: String,
+    in_language: &'a str,
+    author: Ref,
+    publisher: Ref,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    date_published: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    encoding: Vec<MediaObject<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct MediaObject<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    content_url: String,
+    encoding_format: &'static str,
+    in_language: &'a str,
+    content_size: String,
 }
 
 fn page_node_is_home(subject: &Subject) -> bool {
@@ -112,23 +306,23 @@ fn website_id(site: &Site) -> String {
 }
 
 /// The site's author, as `[structured_data] publisher` names its type.
-fn publisher_node(site: &Site) -> Value {
+fn publisher_node(site: &Site) -> Publisher<'_> {
     let kind = site
         .config
         .structured_data
         .publisher
         .unwrap_or(SchemaType::Organization);
-    json!({
-        "@type": kind.name(),
-        "@id": publisher_id(site),
-        "name": site.config.author(site.source_lang()),
-        "url": urls::absolute(&site.config.site.base_url, ""),
-    })
+    Publisher {
+        kind: kind.name(),
+        id: publisher_id(site),
+        name: site.config.author(site.source_lang()),
+        url: urls::absolute(&site.config.site.base_url, ""),
+    }
 }
 
 /// The site: one name (the source language's) on every home page, so the
 /// node is the same wherever it is read; the others as alternate names.
-fn website(site: &Site) -> Value {
+fn website(site: &Site) -> WebSite<'_> {
     let source = site.source_lang();
     let name = site.config.site.title.get(source, source);
     let mut alternates: Vec<&str> = site
@@ -138,19 +332,19 @@ fn website(site: &Site) -> Value {
         .filter(|title| *title != name)
         .collect();
     alternates.dedup();
-    json!({
-        "@type": "WebSite",
-        "@id": website_id(site),
-        "url": urls::absolute(&site.config.site.base_url, ""),
-        "name": name,
-        "alternateName": alternates,
-        "inLanguage": site.languages(),
-        "publisher": { "@id": publisher_id(site) },
-    })
+    WebSite {
+        kind: "WebSite",
+        id: website_id(site),
+        url: urls::absolute(&site.config.site.base_url, ""),
+        name,
+        alternate_name: alternates,
+        in_language: site.languages(),
+        publisher: refer(publisher_id(site)),
+    }
 }
 
 /// Home, the page's sections, the page: as the page's breadcrumbs show them.
-fn breadcrumbs(site: &Site, lang: &str, id: &str, title: &str, url: &str) -> Value {
+fn breadcrumbs(site: &Site, lang: &str, id: &str, title: &str, url: &str) -> BreadcrumbList {
     let base = &site.config.site.base_url;
     let mut chain = site.ancestors(id);
     if !id.is_empty() && chain.is_empty() {
@@ -171,16 +365,24 @@ fn breadcrumbs(site: &Site, lang: &str, id: &str, title: &str, url: &str) -> Val
         })
         .collect();
     items.push((title.to_owned(), url.to_owned()));
-    let elements: Vec<Value> = items
-        .into_iter()
-        .enumerate()
-        .map(|(i, (name, item))| json!({ "@type": "ListItem", "position": i + 1, "name": name, "item": item }))
-        .collect();
-    json!({ "@type": "BreadcrumbList", "@id": format!("{url}#breadcrumb"), "itemListElement": elements })
+    BreadcrumbList {
+        kind: "BreadcrumbList",
+        id: format!("{url}#breadcrumb"),
+        item_list_element: items
+            .into_iter()
+            .enumerate()
+            .map(|(i, (name, item))| ListItem {
+                kind: "ListItem",
+                position: i + 1,
+                name,
+                item,
+            })
+            .collect(),
+    }
 }
 
 /// What an entity page is about, as `[structured_data] types` names its kind.
-fn entity(site: &Site, texts: &Texts, page: &SourcePage, url: &str) -> Option<Value> {
+fn entity<'a>(site: &'a Site, texts: &Texts, page: &'a SourcePage, url: &'a str) -> Option<Entity<'a>> {
     let facts = &site.facts.get(&page.id)?.facts;
     let lang = page.lang.as_str();
     let kind = site
@@ -194,56 +396,45 @@ fn entity(site: &Site, texts: &Texts, page: &SourcePage, url: &str) -> Option<Va
         } else {
             SchemaType::Thing
         });
-    let name = site.name_of(page);
-    let mut node = json!({
-        "@type": kind.name(),
-        "@id": format!("{url}#entity"),
-        "name": name,
-        "url": url,
-    });
-    if let Some(description) = &page.front.description {
-        node["description"] = json!(description);
-    }
-    if let Some(website) = &facts.website {
-        node["sameAs"] = json!(website.as_str());
-    }
-    if let Some(at) = facts.coordinates {
-        node["geo"] = json!({ "@type": "GeoCoordinates", "latitude": at.lat, "longitude": at.lon });
-    }
-    let countries: Vec<Value> = facts
+    let mut countries: Vec<Country> = facts
         .country
         .iter()
-        .map(|code| {
-            json!({
-                "@type": "Country",
-                "name": texts.t(lang, &format!("taxonomy.country.terms.{}", code.value)),
-                "identifier": code.value.as_str().to_ascii_uppercase(),
-            })
+        .map(|code| Country {
+            kind: "Country",
+            name: texts.t(lang, &format!("taxonomy.country.terms.{}", code.value)),
+            identifier: code.value.as_str().to_ascii_uppercase(),
         })
         .collect();
-    if !countries.is_empty() {
-        let key = if kind.is_organization() {
-            "areaServed"
-        } else {
-            "containedInPlace"
-        };
-        node[key] = if countries.len() == 1 {
-            countries[0].clone()
-        } else {
-            Value::Array(countries)
-        };
-    }
-    if kind.is_organization() {
-        // the site's author takes part in it
-        node["member"] = json!({ "@id": publisher_id(site) });
-        if let Some(period) = &facts.period {
-            node["foundingDate"] = json!(period.from.to_string());
-            if let Some(to) = period.to {
-                node["dissolutionDate"] = json!(to.to_string());
-            }
-        }
-    }
-    Some(node)
+    let countries = match countries.len() {
+        0 => None,
+        1 => countries.pop().map(OneOrMore::One),
+        _ => Some(OneOrMore::More(countries)),
+    };
+    let organization = kind.is_organization();
+    let (area_served, contained_in_place) = match organization {
+        true => (countries, None),
+        false => (None, countries),
+    };
+    // the site's author takes part in an organisation
+    let period = facts.period.as_ref().filter(|_| organization);
+    Some(Entity {
+        kind: kind.name(),
+        id: format!("{url}#entity"),
+        name: site.name_of(page),
+        url,
+        description: page.front.description.as_deref(),
+        same_as: facts.website.as_ref().map(|website| website.as_str()),
+        geo: facts.coordinates.map(|at| Geo {
+            kind: "GeoCoordinates",
+            latitude: at.lat,
+            longitude: at.lon,
+        }),
+        area_served,
+        contained_in_place,
+        member: organization.then(|| refer(publisher_id(site))),
+        founding_date: period.map(|period| period.from.to_string()),
+        dissolution_date: period.and_then(|period| period.to).map(|to| to.to_string()),
+    })
 }
 
 /// A page of a section with a feed, with a date: news.
@@ -253,57 +444,90 @@ fn is_news(site: &Site, page: &SourcePage) -> bool {
 }
 
 /// The plan as a document, with each language's PDF and EPUB as encodings.
-fn plan_document(site: &Site, extras: &Extras, lang: &str, title: &str, plan_url: &str) -> Value {
+fn plan_document<'a>(
+    site: &Site,
+    extras: &'a Extras,
+    lang: &'a str,
+    title: &'a str,
+    plan_url: &str,
+) -> DigitalDocument<'a> {
     let base = &site.config.site.base_url;
     let formats = [
         ("application/pdf", &extras.pdfs),
         ("application/epub+zip", &extras.epubs),
     ];
-    let encodings: Vec<Value> = formats
-        .iter()
+    let encoding = formats
+        .into_iter()
         .flat_map(|(format, editions)| {
-            editions.iter().map(move |(edition_lang, (path, size))| {
-                json!({
-                    "@type": "MediaObject",
-                    "contentUrl": urls::absolute(base, path),
-                    "encodingFormat": format,
-                    "inLanguage": edition_lang,
-                    "contentSize": format!("{size} B"),
-                })
+            editions.iter().map(move |(edition_lang, (path, size))| MediaObject {
+                kind: "MediaObject",
+                content_url: urls::absolute(base, path),
+                encoding_format: format,
+                in_language: edition_lang,
+                content_size: format!("{size} B"),
             })
         })
         .collect();
-    let mut node = json!({
-        "@type": "DigitalDocument",
-        "@id": format!("{plan_url}#document"),
-        "name": title,
-        "url": plan_url,
-        "inLanguage": lang,
-        "author": { "@id": publisher_id(site) },
-        "publisher": { "@id": publisher_id(site) },
-    });
-    if let Some(date) = site.config.plan.as_ref().and_then(|plan| plan.date) {
-        node["datePublished"] = json!(date.to_string());
+    DigitalDocument {
+        kind: "DigitalDocument",
+        id: format!("{plan_url}#document"),
+        name: title,
+        url: plan_url.to_owned(),
+        in_language: lang,
+        author: refer(publisher_id(site)),
+        publisher: refer(publisher_id(site)),
+        date_published: site
+            .config
+            .plan
+            .as_ref()
+            .and_then(|plan| plan.date)
+            .map(|date| date.to_string()),
+        encoding,
     }
-    if !encodings.is_empty() {
-        node["encoding"] = Value::Array(encodings);
-    }
-    node
 }
 
 /// `value` as JSON in which `<`, `>` and `&` are escapes, so no string in
 /// it can end the script element or open a comment.
-fn script_safe(value: &Value) -> String {
-    serde_json::to_string(value)
-        .expect("a JSON value serializes")
-        .replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
+fn script_safe(value: &impl Serialize) -> String {
+    let mut bytes = Vec::with_capacity(2048);
+    // writing into memory has no error to report, and nothing here is a
+    // map with keys other than strings
+    let _ = value.serialize(&mut serde_json::Serializer::with_formatter(&mut bytes, ScriptSafe));
+    // JSON text and the escapes put into it are UTF-8
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
+/// serde_json's compact output, with `<`, `>` and `&` in strings written as
+/// `\u` escapes as they are met.
+struct ScriptSafe;
+
+impl serde_json::ser::Formatter for ScriptSafe {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let bytes = fragment.as_bytes();
+        let mut from = 0;
+        for (at, byte) in bytes.iter().enumerate() {
+            let escape: &[u8] = match byte {
+                b'<' => b"\\u003c",
+                b'>' => b"\\u003e",
+                b'&' => b"\\u0026",
+                _ => continue,
+            };
+            writer.write_all(&bytes[from..at])?;
+            writer.write_all(escape)?;
+            from = at + 1;
+        }
+        writer.write_all(&bytes[from..])
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::{Value, json};
 
     #[test]
     fn nothing_in_a_string_ends_the_script() {
