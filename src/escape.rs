@@ -11,24 +11,38 @@
 //! Nothing here decides whether a URL is allowed: that is
 //! [`crate::source::link_policy`]; an escaped `javascript:` URL is still a URL.
 
-use std::fmt::Write as _;
+use std::fmt::Write;
 
 /// HTML text, or an attribute value in double or single quotes: one set of
 /// escapes serves both, so a value can never end its attribute or start a
 /// tag.
 pub fn html_attr(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            c => out.push(c),
-        }
-    }
+    // writing to a String cannot fail
+    let _ = write_html_attr(&mut out, s);
     out
+}
+
+/// [`html_attr`] written to `out` as it goes: the runs between the
+/// characters it escapes are copied whole.
+pub fn write_html_attr(out: &mut impl Write, s: &str) -> std::fmt::Result {
+    let mut rest = s;
+    // by bytes: the five are ASCII, which no other character's UTF-8 holds
+    while let Some(at) = rest
+        .bytes()
+        .position(|b| matches!(b, b'&' | b'"' | b'\'' | b'<' | b'>'))
+    {
+        out.write_str(&rest[..at])?;
+        out.write_str(match rest.as_bytes()[at] {
+            b'&' => "&amp;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            b'<' => "&lt;",
+            _ => "&gt;",
+        })?;
+        rest = &rest[at + 1..];
+    }
+    out.write_str(rest)
 }
 
 /// Whether XML 1.0 allows the character at all (its `Char` production).
@@ -145,6 +159,32 @@ mod tests {
         );
         assert!(!escaped.contains(['"', '\'', '<', '>']));
         assert_eq!(html_attr("Luleå & Uleåborg"), "Luleå &amp; Uleåborg");
+    }
+
+    #[test]
+    fn escaping_by_bytes_escapes_what_escaping_by_characters_does() {
+        let by_characters = |s: &str| -> String {
+            s.chars()
+                .map(|c| match c {
+                    '&' => "&amp;".to_owned(),
+                    '"' => "&quot;".to_owned(),
+                    '\'' => "&#39;".to_owned(),
+                    '<' => "&lt;".to_owned(),
+                    '>' => "&gt;".to_owned(),
+                    c => c.to_string(),
+                })
+                .collect()
+        };
+        for text in [
+            "",
+            "&",
+            "<>",
+            "å<ä>ö&\"'",
+            "Uleåborg – Oulu €100 𝄞\"",
+            "a\u{0}<\u{10FFFF}>",
+        ] {
+            assert_eq!(html_attr(text), by_characters(text), "{text:?}");
+        }
     }
 
     #[test]

@@ -273,9 +273,10 @@ pub fn environment(site: &Site) -> (Environment<'static>, Vec<Diagnostic>) {
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
     // HTML-escape strings as minijinja does, but leave `/` alone so URLs stay readable.
     env.set_formatter(|out, state, value| match value.as_str() {
-        Some(s) if !value.is_safe() && matches!(state.auto_escape(), minijinja::AutoEscape::Html) => out
-            .write_str(&escape::html_attr(s))
-            .map_err(|_| TemplateError::new(ErrorKind::WriteFailure, "cannot write output")),
+        Some(s) if !value.is_safe() && matches!(state.auto_escape(), minijinja::AutoEscape::Html) => {
+            escape::write_html_attr(out, s)
+                .map_err(|_| TemplateError::new(ErrorKind::WriteFailure, "cannot write output"))
+        }
         _ => minijinja::escape_formatter(out, state, value),
     });
     for (name, source) in &site.theme.templates {
