@@ -84,6 +84,10 @@ pub fn base_letters(text: &str) -> String {
         .collect()
 }
 
+/// The longest word, in letters, taken apart as a compound (Finnish's
+/// longest in use have about 60).
+const MAX_COMPOUND: usize = 80;
+
 /// The words of a language's pages by their stems: what a part of a
 /// compound or another grade must be to count.
 pub struct Vocabulary {
@@ -152,7 +156,9 @@ impl Vocabulary {
         let min = rules.min_part.unwrap_or(4);
         let long = min + 2;
         let chars: Vec<(usize, char)> = word.char_indices().collect();
-        if chars.len() < 2 * min || !chars.iter().all(|(_, c)| c.is_alphabetic()) {
+        // each split stems both parts: a longer run of letters, which no
+        // language's compounds reach, would cost the square of its length
+        if chars.len() < 2 * min || chars.len() > MAX_COMPOUND || !chars.iter().all(|(_, c)| c.is_alphabetic()) {
             return;
         }
         // the best split with one part checked: (letters checked, parts)
@@ -341,6 +347,21 @@ mod tests {
         // without compounds in the rules, nothing is split
         let vocabulary = Vocabulary::new("sv", ["samarbete", "avtal", "samarbetsavtal"]);
         assert!(vocabulary.expansions(&Rules::default(), "samarbetsavtal").is_empty());
+    }
+
+    #[test]
+    fn a_run_of_letters_longer_than_any_compound_is_not_taken_apart() {
+        // splitting stems both parts at every letter: a word of a million
+        // letters in a page held its build for minutes
+        let (short, long) = ("avtal".repeat(MAX_COMPOUND / 5 - 2), "avtal".repeat(MAX_COMPOUND / 5));
+        let vocabulary = Vocabulary::new("sv", ["samarbete", short.as_str(), long.as_str(), "kommun"]);
+        let found = vocabulary.expansions(&swedish(), &format!("samarbets{short}"));
+        assert!(
+            found.contains("samarbete"),
+            "a compound within the limit is split: {found:?}"
+        );
+        let found = vocabulary.expansions(&swedish(), &format!("samarbets{long}"));
+        assert!(found.is_empty(), "{found:?}");
     }
 
     #[test]
