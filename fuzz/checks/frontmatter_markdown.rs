@@ -70,6 +70,7 @@ pub fn check(data: &[u8]) {
             escape_html,
             plain_links,
             heading_shift: u8::from(plain_links),
+            lang: "sv",
         };
         let events = markdown::events(body, &options);
 

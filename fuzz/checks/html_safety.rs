@@ -190,6 +190,7 @@ pub fn page_html(body: &str) -> String {
         escape_html: true,
         plain_links: false,
         heading_shift: 0,
+        lang: "sv",
     };
     markdown::to_html(markdown::events(body, &options))
 }
@@ -216,6 +217,7 @@ pub fn print_html(body: &str) -> String {
         escape_html: true,
         plain_links: false,
         heading_shift: 1,
+        lang: "sv",
     };
     markdown::to_html(markdown::events(body, &options))
 }

@@ -283,6 +283,7 @@ fn print_events(body: &str, prefix: &str) -> Vec<Event<'static>> {
         escape_html: true,
         plain_links: true,
         heading_shift: 0,
+        lang: "sv",
     };
     markdown::events(body, &options)
         .into_iter()

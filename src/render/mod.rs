@@ -705,6 +705,7 @@ fn page_content(site: &Site, page: &SourcePage, dir: Option<&str>) -> Result<Str
         escape_html: !site.config.build.allow_html,
         plain_links: false,
         heading_shift: 0,
+        lang: &page.lang,
     };
     Ok(markdown::to_html(markdown::events(&text[page.body_start..], &options)))
 }

@@ -158,6 +158,7 @@ pub fn chapters<'s>(site: &'s Site, lang: &str, medium: Medium) -> Vec<PrintChap
             escape_html: !site.config.build.allow_html || !html,
             plain_links: !html,
             heading_shift: u8::from(html),
+            lang,
         };
         out.push(PrintChapter {
             number: chapter.number.clone(),

@@ -206,6 +206,8 @@ pub struct EventOptions<'r> {
     pub plain_links: bool,
     /// Levels to add to every heading (a chapter inside a document is one level deeper).
     pub heading_shift: u8,
+    /// The reader's language, which the notes after links are written in.
+    pub lang: &'r str,
 }
 
 /// What became of a link's start, to close it the same way.
@@ -264,9 +266,13 @@ pub fn events<'a>(body: &'a str, options_: &EventOptions) -> Vec<Event<'a>> {
             Event::End(TagEnd::Link) => match open_links.pop() {
                 Some(OpenLink::Html(target)) => {
                     out.push(Event::InlineHtml("</a>".into()));
-                    if let (Some(note), Some(lang)) = (target.note, target.hreflang) {
+                    if let Some(note) = target.note {
                         out.push(Event::InlineHtml(
-                            format!(" <span class=\"lang-note\" lang=\"{}\">", escape::html_attr(&lang)).into(),
+                            format!(
+                                " <span class=\"lang-note\" lang=\"{}\">",
+                                escape::html_attr(options_.lang)
+                            )
+                            .into(),
                         ));
                         out.push(Event::Text(note.into()));
                         out.push(Event::InlineHtml("</span>".into()));
@@ -716,6 +722,7 @@ mod tests {
             escape_html: true,
             plain_links: false,
             heading_shift: 0,
+            lang: "fi",
         };
         to_html(events(body, &opts))
     }
@@ -751,7 +758,7 @@ mod tests {
     fn links_are_rewritten_with_language_note() {
         assert_eq!(
             html("[A](@/a) <b>x</b>"),
-            "<p><a href=\"../a/index.html\" hreflang=\"sv\">A</a> <span class=\"lang-note\" lang=\"sv\">(ruotsiksi)</span> &lt;b&gt;x&lt;/b&gt;</p>\n"
+            "<p><a href=\"../a/index.html\" hreflang=\"sv\">A</a> <span class=\"lang-note\" lang=\"fi\">(ruotsiksi)</span> &lt;b&gt;x&lt;/b&gt;</p>\n"
         );
     }
 
@@ -853,6 +860,7 @@ mod tests {
                 escape_html: true,
                 plain_links: true,
                 heading_shift: 0,
+                lang: "fi",
             };
             to_html(events(body, &opts))
         };

@@ -8,7 +8,7 @@ fn missing_translation_links_to_source_language_with_note() {
     let run = site.build();
     assert_eq!(run.code, 0, "{}", run.stderr);
     let fi = site.output("fi/docs/all/index.html");
-    assert!(fi.contains(r#"<a href="../../../sv/docs/only-sv/index.html" hreflang="sv">ruotsinkielinen sivu</a> <span class="lang-note" lang="sv">(ruotsiksi)</span>"#), "{}", main_of(&fi));
+    assert!(fi.contains(r#"<a href="../../../sv/docs/only-sv/index.html" hreflang="sv">ruotsinkielinen sivu</a> <span class="lang-note" lang="fi">(ruotsiksi)</span>"#), "{}", main_of(&fi));
     // no Finnish page is invented for the Swedish-only page
     assert!(!site.output_exists("fi/docs/only-sv/index.html"));
     // the Swedish-only page's switcher sends Finnish readers to the section
