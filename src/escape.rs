@@ -52,19 +52,37 @@ pub fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
-/// Whether XML 1.0 allows every character of `text` ([`is_xml_char`]),
-/// looking at its bytes: in UTF-8 the characters it forbids are the
-/// control bytes but tab, newline and return, and U+FFFE and U+FFFF
-/// (surrogates cannot occur).
-pub fn is_xml_text(text: &str) -> bool {
+/// Whether a page may hold the character: XML 1.0 allows it
+/// ([`is_xml_char`]) and HTML does not count it an error, as it does the
+/// controls DEL to U+009F and the noncharacters (U+FDD0 to U+FDEF, and the
+/// last two code points of every plane), which XML only discourages.
+pub fn is_text_char(c: char) -> bool {
+    is_xml_char(c) && !matches!(c, '\u{7F}'..='\u{9F}' | '\u{FDD0}'..='\u{FDEF}') && (u32::from(c) & 0xFFFE) != 0xFFFE
+}
+
+/// Whether every character of `text` is a [`is_text_char`], looking at its
+/// bytes first: the characters it refuses are control bytes, or begin with
+/// the bytes C2 (U+0080 to U+00BF), EF (U+F000 to U+FFFF) or F0 and above
+/// (the other planes), which most texts of these languages never hold.
+pub fn is_text(text: &str) -> bool {
     // without a branch per byte, so that it compiles to vector code
-    let control = |b: u8| (b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r');
-    let controls = text
+    let control = |b: u8| ((b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r')) | (b == 0x7F);
+    let lead = |b: u8| (b == 0xC2) | (b == 0xEF) | (b >= 0xF0);
+    let (controls, leads) = text
         .as_bytes()
         .chunks(64)
-        .any(|chunk| chunk.iter().fold(false, |any, &b| any | control(b)));
-    // a char pattern each: found by their last byte, word by word
-    !controls && !text.contains('\u{FFFE}') && !text.contains('\u{FFFF}')
+        .fold((false, false), |(controls, leads), chunk| {
+            chunk
+                .iter()
+                .fold((controls, leads), |(c, l), &b| (c | control(b), l | lead(b)))
+        });
+    !controls && (!leads || text.chars().all(is_text_char))
+}
+
+/// What refuses `c`, when [`is_text_char`] does: "XML", or "HTML" for the
+/// characters XML allows.
+pub fn refused_by(c: char) -> &'static str {
+    if is_xml_char(c) { "HTML" } else { "XML" }
 }
 
 /// Text or an attribute value in XML 1.0. Characters XML forbids are
@@ -197,16 +215,43 @@ mod tests {
         );
         assert_eq!(xml("😀 å"), "😀 å");
         assert!(!is_xml_char('\u{1f}') && is_xml_char('\u{85}') && !is_xml_char('\u{FFFF}'));
+    }
+
+    #[test]
+    fn text_holds_no_character_html_counts_an_error() {
+        for c in [
+            '\u{7F}',
+            '\u{80}',
+            '\u{85}',
+            '\u{9F}',
+            '\u{FDD0}',
+            '\u{FDEF}',
+            '\u{1FFFE}',
+            '\u{10FFFF}',
+        ] {
+            assert!(is_xml_char(c) && !is_text_char(c), "{c:?}");
+            assert_eq!(refused_by(c), "HTML");
+        }
+        assert_eq!(refused_by('\u{B}'), "XML");
+        for c in ['\u{A0}', '\u{FDCF}', '\u{FDF0}', '\u{FFFD}', '\u{1F600}', 'å', '\t'] {
+            assert!(is_text_char(c), "{c:?}");
+        }
         for text in [
             "",
             "Luleå\tUleåborg\r\n",
-            "\u{FFFD}\u{10000}\u{D7FF}\u{E000}",
+            "12\u{A0}000 °C «x» ½",
+            "\u{FEFF}\u{FFFD}\u{10000}\u{D7FF}\u{E000}😀",
             "a\u{0B}b",
+            "a\u{7F}b",
+            "a\u{85}b",
+            "\u{9F}",
+            "x\u{FDD0}",
             "\u{FFFE}",
             "x\u{FFFF}",
+            "\u{2FFFF}y",
             "\0",
         ] {
-            assert_eq!(is_xml_text(text), text.chars().all(is_xml_char), "{text:?}");
+            assert_eq!(is_text(text), text.chars().all(is_text_char), "{text:?}");
         }
     }
 

@@ -666,21 +666,26 @@ fn bad_segment(file: &Path, segments: &[&str]) -> Option<Loaded> {
 
 /// The text without the characters XML 1.0 forbids (U+000B and U+000C come
 /// with text pasted from word processors and PDFs; one of them in a feed
-/// makes readers reject the whole feed), and a warning at each.
+/// makes readers reject the whole feed) or HTML counts errors
+/// ([`escape::is_text_char`]), and a warning at each.
 fn without_forbidden_characters(file: &Path, text: String) -> (String, Vec<Diagnostic>) {
-    if escape::is_xml_text(&text) {
+    if escape::is_text(&text) {
         return (text, Vec::new());
     }
     let warnings = text
         .char_indices()
-        .filter(|(_, c)| !escape::is_xml_char(*c))
+        .filter(|(_, c)| !escape::is_text_char(*c))
         .map(|(offset, c)| {
+            let hint = match escape::refused_by(c) {
+                "XML" => "it is not allowed in XML (feeds, sitemap); delete it to silence this warning",
+                _ => "it is not allowed in HTML; delete it to silence this warning",
+            };
             Diagnostic::warning(file, format!("invisible character U+{:04X} removed", u32::from(c)))
                 .at_offset(&text, offset)
-                .with_hint("it is not allowed in XML (feeds, sitemap); delete it to silence this warning")
+                .with_hint(hint)
         })
         .collect();
-    (xml_characters_only(&text), warnings)
+    (text_characters_only(&text), warnings)
 }
 
 /// The stamp of a file read with `warnings`: none when there are, so that
@@ -689,9 +694,9 @@ fn unwarned(stamp: Option<Stamp>, warnings: &[Diagnostic]) -> Option<Stamp> {
     stamp.filter(|_| warnings.is_empty())
 }
 
-/// The text without the characters XML 1.0 forbids.
-fn xml_characters_only(text: &str) -> String {
-    text.chars().filter(|c| escape::is_xml_char(*c)).collect()
+/// The text without the characters a page may not hold.
+fn text_characters_only(text: &str) -> String {
+    text.chars().filter(|c| escape::is_text_char(*c)).collect()
 }
 
 /// Every file under `root/dir`, as paths relative to `root`, sorted.
@@ -783,14 +788,14 @@ fn decode(mut bytes: Vec<u8>) -> Result<String, std::string::FromUtf8Error> {
 }
 
 /// A page's bytes (from anywhere, e.g. an earlier version in git) as `load`
-/// reads a page: decoded as [`read_text`] does, without the characters XML
-/// forbids; `None` if they are not UTF-8.
+/// reads a page: decoded as [`read_text`] does, without the characters a
+/// page may not hold; `None` if they are not UTF-8.
 pub fn page_text(bytes: &[u8]) -> Option<String> {
     let text = decode(bytes.to_vec()).ok()?;
-    Some(if escape::is_xml_text(&text) {
+    Some(if escape::is_text(&text) {
         text
     } else {
-        xml_characters_only(&text)
+        text_characters_only(&text)
     })
 }
 

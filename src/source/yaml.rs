@@ -53,7 +53,8 @@ pub fn key_line(text: &str, key: &str) -> usize {
         .map_or(1, |ix| ix + 1)
 }
 
-/// Removes from the value of `key` the characters XML forbids, which only
+/// Removes from the value of `key` the characters a page may not hold
+/// ([`escape::is_text_char`]), which only
 /// an escape can write in YAML (`"\u0000"`; the loader removes those
 /// written as they are, with a warning): a warning if there were any, at
 /// the first line `key` is written on in `yaml`, which starts on line
@@ -65,17 +66,18 @@ pub fn remove_forbidden_characters(
     key: &str,
     value: &mut String,
 ) -> Option<Diagnostic> {
-    if escape::is_xml_text(value) {
+    if escape::is_text(value) {
         return None;
     }
-    let c = value.chars().find(|c| !escape::is_xml_char(*c))?;
-    value.retain(escape::is_xml_char);
+    let c = value.chars().find(|c| !escape::is_text_char(*c))?;
+    value.retain(escape::is_text_char);
     Some(
         Diagnostic::warning(
             file,
             format!(
-                "`{key}` held the character U+{:04X}, which XML does not allow: removed",
-                u32::from(c)
+                "`{key}` held the character U+{:04X}, which {} does not allow: removed",
+                u32::from(c),
+                escape::refused_by(c)
             ),
         )
         .at(file_text, key_line(yaml, key) + first_line - 1, 1)

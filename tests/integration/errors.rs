@@ -183,6 +183,31 @@ fn a_character_xml_forbids_written_as_an_escape_is_removed_with_a_warning_at_its
 }
 
 #[test]
+fn a_control_or_noncharacter_html_counts_an_error_is_removed_with_a_warning() {
+    // XML allows DEL, U+0080 to U+009F and the noncharacters, HTML does not
+    let site = Site::fixture("related");
+    let page = std::fs::read_to_string(site.root().join("content/cities/oulu.sv.md")).unwrap();
+    site.write(
+        "content/cities/oulu.sv.md",
+        &page
+            .replacen("---\n", "---\ndescription: \"A\\u007FB\\u0085C\\uFDD0D\"\n", 1)
+            .replacen("\n---\n", "\n---\nE\u{9F}F\u{1FFFE}G\n\n", 1),
+    );
+    let run = site.build();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for warning in [
+        "`description` held the character U+007F, which HTML does not allow: removed\n --> content/cities/oulu.sv.md:2:1",
+        "invisible character U+009F removed\n --> content/cities/oulu.sv.md:",
+        "invisible character U+1FFFE removed\n --> content/cities/oulu.sv.md:",
+    ] {
+        assert!(run.stderr.contains(warning), "{warning:?} in {}", run.stderr);
+    }
+    let html = site.output("sv/cities/oulu/index.html");
+    assert!(html.contains("ABCD") && html.contains("EFG"), "{html}");
+    assert!(!html.chars().any(|c| !plansite::escape::is_text_char(c)));
+}
+
+#[test]
 fn crlf_and_bom_are_accepted() {
     let site = Site::fixture("cross_links");
     site.write(
