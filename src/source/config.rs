@@ -226,8 +226,10 @@ pub enum MissingTranslation {
 pub struct BuildConfig {
     #[serde(default = "default_output_dir")]
     pub output_dir: String,
-    /// Raw HTML in Markdown bodies; when false it is escaped and warned about.
-    #[serde(default = "yes")]
+    /// Raw HTML in Markdown bodies, published as written when true; by
+    /// default escaped and warned about, as those who write the content are
+    /// trusted with text, not code.
+    #[serde(default)]
     pub allow_html: bool,
     /// End internal links in `index.html`, so the site also works opened
     /// straight from disk. When false, links end in `/` (pretty URLs).
@@ -251,7 +253,7 @@ impl Default for BuildConfig {
     fn default() -> Self {
         BuildConfig {
             output_dir: default_output_dir(),
-            allow_html: true,
+            allow_html: false,
             link_index_html: true,
             search: true,
             open_data: true,
