@@ -205,8 +205,19 @@ pub fn check_base_url(url: &str) -> Result<(), Refused> {
     web(url).map_err(|_| bad("has no host"))
 }
 
-/// An entity's `website`: an address on the web.
+/// An entity's `website` or a licence's `url`: an address on the web,
+/// without the spaces, quotes and angle brackets no URL holds (a browser
+/// would take it apart, or the text around it for part of it).
 pub fn check_website(url: &str) -> Result<(), Refused> {
+    if url
+        .chars()
+        .any(|c| c.is_whitespace() || matches!(c, '"' | '<' | '>' | '\\'))
+    {
+        return Err(refused(
+            format!("address `{}` holds a space, a quote, `<`, `>` or `\\`", shown(url)),
+            "write a space as %20; e.g. `https://www.ouka.fi/`",
+        ));
+    }
     match classify(url) {
         Ok(Dest::Web) => Ok(()),
         Err(refused) if url.contains("://") => Err(refused),
@@ -327,5 +338,15 @@ mod tests {
         assert!(check_website("javascript:alert(1)").is_err());
         assert!(check_website("mailto:a@b.c").is_err());
         assert!(check_website("ouka.fi").is_err());
+        for url in [
+            "https://example.com/ onmouseover=alert(1)",
+            "https://example.com/\u{2028}",
+            "https://example.com/\"><script>",
+            "https://example.com/a\\b",
+            "https://example.com/\u{a0}",
+        ] {
+            assert!(check_website(url).is_err(), "{url:?}");
+        }
+        assert!(check_website("https://example.com/a%20b?q=1&r=2#x").is_ok());
     }
 }

@@ -62,6 +62,7 @@ error_case!(image_of_a_page);
 error_case!(reserved_heading_id);
 error_case!(website_javascript);
 error_case!(website_not_http);
+error_case!(website_with_space);
 error_case!(term_traversal);
 error_case!(related_traversal);
 error_case!(base_url_newline);
