@@ -716,6 +716,9 @@ fn page_content(site: &Site, page: &SourcePage, dir: Option<&str>) -> Result<Str
 pub(crate) struct Texts<'s> {
     strings: &'s Strings,
     missing: std::cell::RefCell<BTreeSet<String>>,
+    /// Strings there but not given: the language whose file holds each,
+    /// its key, and why.
+    unfilled: std::cell::RefCell<BTreeMap<(String, String), String>>,
 }
 
 impl<'s> Texts<'s> {
@@ -723,6 +726,7 @@ impl<'s> Texts<'s> {
         Texts {
             strings,
             missing: Default::default(),
+            unfilled: Default::default(),
         }
     }
 
@@ -731,14 +735,33 @@ impl<'s> Texts<'s> {
     }
 
     pub(crate) fn t_with(&self, lang: &str, key: &str, count: Option<i64>, args: &[(&str, String)]) -> String {
-        self.strings.translate(lang, key, count, args).unwrap_or_else(|_| {
-            self.missing.borrow_mut().insert(key.to_owned());
+        self.strings.translate(lang, key, count, args).unwrap_or_else(|why| {
+            if self.strings.has(lang, key) {
+                // a placeholder the caller does not give, or a plural without a count
+                let own = self.strings.catalogs.get(lang).is_some_and(|c| c.get(key).is_some());
+                let file_lang = if own { lang } else { &self.strings.source };
+                self.unfilled
+                    .borrow_mut()
+                    .insert((file_lang.to_owned(), key.to_owned()), why);
+            } else {
+                self.missing.borrow_mut().insert(key.to_owned());
+            }
             key.to_owned()
         })
     }
 
-    /// The error for the page at `path`, if a string was missing.
+    /// The error for the page at `path`, if a string was missing or could
+    /// not be given: a string written wrong is reported at its line.
     pub(crate) fn check(self, site: &Site, path: &str) -> Result<(), Diagnostic> {
+        if let Some(((lang, key), why)) = self.unfilled.into_inner().into_iter().next() {
+            let line = site.strings.catalogs.get(&lang).and_then(|c| c.lines.get(&key));
+            let d = Diagnostic::error(format!("i18n/{lang}.yaml"), format!("{why} (needed for {path})"))
+                .with_hint("use only the placeholders the string has in the source language");
+            return Err(match line {
+                Some(&line) => d.at_line(line),
+                None => d,
+            });
+        }
         let missing = self.missing.into_inner();
         if missing.is_empty() {
             return Ok(());

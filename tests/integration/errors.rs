@@ -128,6 +128,28 @@ fn broken_build_keeps_published_site_byte_identical() {
 }
 
 #[test]
+fn a_string_with_a_placeholder_nobody_gives_is_reported_at_its_line() {
+    let site = Site::fixture("related");
+    let fi = std::fs::read_to_string(site.root().join("i18n/fi.yaml")).unwrap();
+    let line = 1 + fi.lines().position(|l| l == "    fi: Suomi").unwrap();
+    site.write(
+        "i18n/fi.yaml",
+        &fi.replace("    fi: Suomi\n", "    fi: \"Suomi {x}\"\n"),
+    );
+    let run = site.build();
+    assert_eq!(run.code, 1);
+    let expected = format!(" --> i18n/fi.yaml:{line}:1\n");
+    assert!(
+        run.stderr
+            .contains("interface string `language.name.fi` in `fi` uses `{x}`, which is not given")
+            && run.stderr.contains(&expected),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("is missing"), "{}", run.stderr);
+}
+
+#[test]
 fn html_in_yaml_and_i18n_is_escaped() {
     let site = Site::fixture("related");
     site.write(
