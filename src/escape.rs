@@ -133,13 +133,61 @@ fn push_json_string(out: &mut String, s: &str, in_script: bool) {
             c if c < ' ' => {
                 let _ = write!(out, "\\u{:04x}", u32::from(c));
             }
-            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' if in_script => {
+            c if in_script && ends_script(c) => {
                 let _ = write!(out, "\\u{:04x}", u32::from(c));
             }
             c => out.push(c),
         }
     }
     out.push('"');
+}
+
+/// What a JSON string inside `<script>` writes as a `\u` escape: what could
+/// end the element or open a comment, and the line separators older
+/// JavaScript parsers take for line ends.
+fn ends_script(c: char) -> bool {
+    matches!(c, '<' | '>' | '&' | '\u{2028}' | '\u{2029}')
+}
+
+/// `value` as compact JSON that may stand inside an HTML `<script>`
+/// element: every string written as [`json_string_in_script`] writes it.
+pub fn json_in_script(value: &impl serde::Serialize) -> String {
+    let mut bytes = Vec::with_capacity(2048);
+    // writing into memory has no error to report, and no map here has keys
+    // other than strings
+    let _ = value.serialize(&mut serde_json::Serializer::with_formatter(&mut bytes, InScript));
+    // JSON text and the escapes put into it are UTF-8
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
+/// serde_json's compact output, with what [`ends_script`] names escaped in
+/// strings as they are written.
+struct InScript;
+
+impl serde_json::ser::Formatter for InScript {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let bytes = fragment.as_bytes();
+        let mut from = 0;
+        // by bytes: `<`, `>`, `&` are ASCII, and U+2028/U+2029 begin with E2
+        for (at, byte) in bytes.iter().enumerate() {
+            let c = match byte {
+                b'<' | b'>' | b'&' => char::from(*byte),
+                0xE2 => match fragment[at..].chars().next() {
+                    Some(c) if ends_script(c) => c,
+                    _ => continue,
+                },
+                _ => continue,
+            };
+            writer.write_all(&bytes[from..at])?;
+            write!(writer, "\\u{:04x}", u32::from(c))?;
+            from = at + c.len_utf8();
+        }
+        writer.write_all(&bytes[from..])
+    }
 }
 
 /// A CSS string literal that can end neither the string nor a `<style>`
@@ -268,6 +316,18 @@ mod tests {
         let escaped = json_string_in_script("</script><!-- & \u{2028}");
         assert_eq!(escaped, "\"\\u003c/script\\u003e\\u003c!-- \\u0026 \\u2028\"");
         assert!(!escaped.contains('<'));
+    }
+
+    #[test]
+    fn nothing_in_a_string_ends_the_script() {
+        let value = serde_json::json!({ "name": "</script><script>alert(1)</script> & <!--" });
+        let out = json_in_script(&value);
+        assert!(!out.contains('<') && !out.contains('>') && !out.contains('&'), "{out}");
+        let back: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(back["name"], "</script><script>alert(1)</script> & <!--");
+        // the same escapes as a single string's
+        let text = "a</b>&\u{2028}\u{2029}é\"\n";
+        assert_eq!(json_in_script(&text), json_string_in_script(text));
     }
 
     #[test]

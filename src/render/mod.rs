@@ -736,15 +736,16 @@ impl<'s> Texts<'s> {
 
     pub(crate) fn t_with(&self, lang: &str, key: &str, count: Option<i64>, args: &[(&str, String)]) -> String {
         self.strings.translate(lang, key, count, args).unwrap_or_else(|why| {
-            if self.strings.has(lang, key) {
+            match self.strings.holder(lang, key) {
                 // a placeholder the caller does not give, or a plural without a count
-                let own = self.strings.catalogs.get(lang).is_some_and(|c| c.get(key).is_some());
-                let file_lang = if own { lang } else { &self.strings.source };
-                self.unfilled
-                    .borrow_mut()
-                    .insert((file_lang.to_owned(), key.to_owned()), why);
-            } else {
-                self.missing.borrow_mut().insert(key.to_owned());
+                Some(file_lang) => {
+                    self.unfilled
+                        .borrow_mut()
+                        .insert((file_lang.to_owned(), key.to_owned()), why);
+                }
+                None => {
+                    self.missing.borrow_mut().insert(key.to_owned());
+                }
             }
             key.to_owned()
         })

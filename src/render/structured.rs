@@ -10,6 +10,7 @@
 
 use serde::Serialize;
 
+use crate::escape;
 use crate::render::{Extras, Texts};
 use crate::site::Site;
 use crate::source::config::SchemaType;
@@ -91,7 +92,7 @@ pub(crate) fn json_ld(site: &Site, texts: &Texts, extras: &Extras, lang: &str, s
         graph.push(Node::Publisher(publisher_node(site)));
     }
     graph.insert(0, Node::WebPage(page_node));
-    script_safe(&Graph {
+    escape::json_in_script(&Graph {
         context: "https://schema.org",
         graph,
     })
@@ -483,57 +484,5 @@ fn plan_document<'a>(
             .and_then(|plan| plan.date)
             .map(|date| date.to_string()),
         encoding,
-    }
-}
-
-/// `value` as JSON in which `<`, `>` and `&` are escapes, so no string in
-/// it can end the script element or open a comment.
-fn script_safe(value: &impl Serialize) -> String {
-    let mut bytes = Vec::with_capacity(2048);
-    // writing into memory has no error to report, and nothing here is a
-    // map with keys other than strings
-    let _ = value.serialize(&mut serde_json::Serializer::with_formatter(&mut bytes, ScriptSafe));
-    // JSON text and the escapes put into it are UTF-8
-    String::from_utf8(bytes).unwrap_or_default()
-}
-
-/// serde_json's compact output, with `<`, `>` and `&` in strings written as
-/// `\u` escapes as they are met.
-struct ScriptSafe;
-
-impl serde_json::ser::Formatter for ScriptSafe {
-    fn write_string_fragment<W: ?Sized + std::io::Write>(
-        &mut self,
-        writer: &mut W,
-        fragment: &str,
-    ) -> std::io::Result<()> {
-        let bytes = fragment.as_bytes();
-        let mut from = 0;
-        for (at, byte) in bytes.iter().enumerate() {
-            let escape: &[u8] = match byte {
-                b'<' => b"\\u003c",
-                b'>' => b"\\u003e",
-                b'&' => b"\\u0026",
-                _ => continue,
-            };
-            writer.write_all(&bytes[from..at])?;
-            writer.write_all(escape)?;
-            from = at + 1;
-        }
-        writer.write_all(&bytes[from..])
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::{Value, json};
-
-    #[test]
-    fn nothing_in_a_string_ends_the_script() {
-        let out = script_safe(&json!({ "name": "</script><script>alert(1)</script> & <!--" }));
-        assert!(!out.contains('<') && !out.contains('>') && !out.contains('&'), "{out}");
-        let back: Value = serde_json::from_str(&out).unwrap();
-        assert_eq!(back["name"], "</script><script>alert(1)</script> & <!--");
     }
 }

@@ -167,10 +167,14 @@ pub struct Strings {
 
 impl Strings {
     fn lookup(&self, lang: &str, key: &str) -> Option<&Message> {
-        self.catalogs
-            .get(lang)
-            .and_then(|c| c.get(key))
-            .or_else(|| self.catalogs.get(&self.source).and_then(|c| c.get(key)))
+        self.catalogs.get(self.holder(lang, key)?)?.get(key)
+    }
+
+    /// The language whose file gives `key` to readers of `lang`: its own,
+    /// else the source language's.
+    pub fn holder<'a>(&'a self, lang: &'a str, key: &str) -> Option<&'a str> {
+        let holds = |l: &str| self.catalogs.get(l).is_some_and(|c| c.get(key).is_some());
+        [lang, self.source.as_str()].into_iter().find(|l| holds(l))
     }
 
     /// The plural forms of `key` in `lang` as written, placeholders and

@@ -676,9 +676,10 @@ fn without_forbidden_characters(file: &Path, text: String) -> (String, Vec<Diagn
         .char_indices()
         .filter(|(_, c)| !escape::is_text_char(*c))
         .map(|(offset, c)| {
-            let hint = match escape::refused_by(c) {
-                "XML" => "it is not allowed in XML (feeds, sitemap); delete it to silence this warning",
-                _ => "it is not allowed in HTML; delete it to silence this warning",
+            let hint = if escape::is_xml_char(c) {
+                "it is not allowed in HTML; delete it to silence this warning"
+            } else {
+                "it is not allowed in XML (feeds, sitemap); delete it to silence this warning"
             };
             Diagnostic::warning(file, format!("invisible character U+{:04X} removed", u32::from(c)))
                 .at_offset(&text, offset)

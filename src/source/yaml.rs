@@ -37,7 +37,6 @@ pub fn parse<T: DeserializeOwned>(
     })
 }
 
-/// serde-saphyr's plain message, without its own position prefix or suffix.
 /// The line (1-based) of `text` where `key` is first written as a key,
 /// at any depth (`key:` or `- key:`), else 1.
 pub fn key_line(text: &str, key: &str) -> usize {
@@ -54,11 +53,10 @@ pub fn key_line(text: &str, key: &str) -> usize {
 }
 
 /// Removes from the value of `key` the characters a page may not hold
-/// ([`escape::is_text_char`]), which only
-/// an escape can write in YAML (`"\u0000"`; the loader removes those
-/// written as they are, with a warning): a warning if there were any, at
-/// the first line `key` is written on in `yaml`, which starts on line
-/// `first_line` of `file_text`.
+/// ([`escape::is_text_char`]), which only an escape can write in YAML
+/// (`"\u0000"`; the loader removes those written as they are, with a
+/// warning): a warning if there were any, at the first line `key` is
+/// written on in `yaml`, which starts on line `first_line` of `file_text`.
 pub fn remove_forbidden_characters(
     file: &Path,
     file_text: &str,
@@ -85,6 +83,7 @@ pub fn remove_forbidden_characters(
     )
 }
 
+/// serde-saphyr's plain message, without its own position prefix or suffix.
 fn clean_message(rendered: &str) -> String {
     let mut message = rendered.lines().next().unwrap_or("").trim().to_owned();
     for prefix in ["error: "] {
