@@ -7,10 +7,11 @@
 
 pub mod markdown;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 use std::sync::Arc;
 
+use rustc_hash::FxHashMap;
 use serde_saphyr::Spanned;
 
 use crate::diagnostics::{self, Diagnostic};
@@ -38,7 +39,7 @@ pub struct Site {
     pub ids: BTreeMap<String, BTreeMap<String, usize>>,
     /// Each id's pages in `pages`, which are in (id, language) order: the
     /// lookup of every link, made without walking `ids` or comparing ids.
-    versions: HashMap<String, Range<usize>>,
+    versions: FxHashMap<String, Range<usize>>,
     pub facts: BTreeMap<String, EntityFacts>,
     /// Ids that link to an id (in any of their languages).
     pub backlinks: BTreeMap<String, BTreeSet<String>>,
@@ -287,7 +288,7 @@ fn resolve_with(inputs: Inputs, analyses: Analyses) -> (Site, Vec<Diagnostic>) {
             .all(|w| (&w[0].id, &w[0].lang) <= (&w[1].id, &w[1].lang)),
         "pages come in (id, language) order"
     );
-    let mut versions = HashMap::with_capacity(ids.len());
+    let mut versions = FxHashMap::with_capacity_and_hasher(ids.len(), Default::default());
     for (ix, page) in pages.iter().enumerate() {
         versions.entry(page.id.clone()).or_insert(ix..ix).end = ix + 1;
     }

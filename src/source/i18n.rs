@@ -167,7 +167,8 @@ pub struct Strings {
 
 impl Strings {
     fn lookup(&self, lang: &str, key: &str) -> Option<&Message> {
-        self.catalogs.get(self.holder(lang, key)?)?.get(key)
+        let get = |l: &str| self.catalogs.get(l)?.get(key);
+        get(lang).or_else(|| get(&self.source))
     }
 
     /// The language whose file gives `key` to readers of `lang`: its own,

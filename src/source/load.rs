@@ -144,11 +144,11 @@ impl Placer<'_> {
     }
 }
 
+/// Tells a text from another version of the same file; nobody but the
+/// file's editor chooses either, so a fast hash is enough.
 fn fingerprint(text: &str) -> u64 {
-    use std::hash::{DefaultHasher, Hasher};
-    let mut hasher = DefaultHasher::new();
-    hasher.write(text.as_bytes());
-    hasher.finish()
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(text)
 }
 
 #[derive(Debug, Clone)]
@@ -780,7 +780,13 @@ fn decode(mut bytes: Vec<u8>) -> Result<String, std::string::FromUtf8Error> {
     if bytes.starts_with(b"\xEF\xBB\xBF") {
         bytes.drain(..3);
     }
-    let text = String::from_utf8(bytes)?;
+    let text = if simdutf8::basic::from_utf8(&bytes).is_ok() {
+        // SAFETY: the bytes were just checked to be UTF-8
+        unsafe { String::from_utf8_unchecked(bytes) }
+    } else {
+        // std's check, which says where the bytes stop being UTF-8
+        String::from_utf8(bytes)?
+    };
     Ok(if text.contains('\r') {
         text.replace("\r\n", "\n").replace('\r', "\n")
     } else {
