@@ -20,18 +20,35 @@ pub fn page_dir(lang: &str, id: &str) -> String {
 /// Relative URL from a file in directory `from_dir` to the output path `to`
 /// (a file, or a directory ending in `/`).
 pub fn relative(from_dir: &str, to: &str) -> String {
-    // made for every link of every page: no list of segments is collected
-    let (to_dirs, to_file) = match to.rsplit_once('/') {
-        Some((dirs, file)) => (Some(dirs), file),
-        None => (None, to),
-    };
+    match to.rsplit_once('/') {
+        Some((dirs, file)) => relative_to(from_dir, dirs.split('/'), file),
+        None => relative_to(from_dir, std::iter::empty(), to),
+    }
+}
+
+/// Relative link to a page directory: `…/index.html` or `…/`.
+pub fn link_to_dir(from_dir: &str, to_dir: &str, index_html: bool) -> String {
+    let dirs = to_dir.split('/').filter(|s| !s.is_empty());
+    relative_to(from_dir, dirs, if index_html { "index.html" } else { "" })
+}
+
+/// [`link_to_dir`] to the page directory of `id` in `lang` ([`page_dir`]).
+pub fn link_to_page(from_dir: &str, lang: &str, id: &str, index_html: bool) -> String {
+    let dirs = std::iter::once(lang).chain(id.split('/')).filter(|s| !s.is_empty());
+    relative_to(from_dir, dirs, if index_html { "index.html" } else { "" })
+}
+
+/// Relative URL from directory `from_dir` to `file` in the directory whose
+/// segments are `to_dirs` (made for every link of every page: nothing is
+/// collected but the URL).
+fn relative_to<'a>(from_dir: &str, to_dirs: impl Iterator<Item = &'a str>, file: &str) -> String {
     let mut from = from_dir.split('/').filter(|s| !s.is_empty()).peekable();
-    let mut dirs = to_dirs.into_iter().flat_map(|dirs| dirs.split('/')).peekable();
+    let mut dirs = to_dirs.peekable();
     while from.peek().is_some() && from.peek() == dirs.peek() {
         from.next();
         dirs.next();
     }
-    let mut out = String::with_capacity(to.len() + 3 * from_dir.len() / 2);
+    let mut out = String::with_capacity(from_dir.len() + file.len() + 16);
     for _ in from {
         out.push_str("../");
     }
@@ -39,17 +56,8 @@ pub fn relative(from_dir: &str, to: &str) -> String {
         out.push_str(dir);
         out.push('/');
     }
-    out.push_str(to_file);
+    out.push_str(file);
     if out.is_empty() { "./".to_owned() } else { out }
-}
-
-/// Relative link to a page directory: `…/index.html` or `…/`.
-pub fn link_to_dir(from_dir: &str, to_dir: &str, index_html: bool) -> String {
-    if index_html {
-        relative(from_dir, &format!("{to_dir}index.html"))
-    } else {
-        relative(from_dir, to_dir)
-    }
 }
 
 /// Absolute URL of an output path under the base URL.
@@ -88,6 +96,33 @@ mod tests {
         assert_eq!(relative("sv/a/", "sv/a/b/c/"), "b/c/");
         assert_eq!(relative("sv/a/", "sv/b/x.png"), "../b/x.png");
         assert_eq!(link_to_dir("sv/a/", "sv/a/b/", true), "b/index.html");
+    }
+
+    #[test]
+    fn a_link_to_a_page_is_the_link_to_its_directory() {
+        let froms = ["", "sv/", "sv/a/", "sv/a/b/", "fi/a/", "en/x/y/z/"];
+        let targets = [
+            ("sv", ""),
+            ("sv", "a"),
+            ("sv", "a/b"),
+            ("fi", "a"),
+            ("en", "x/y"),
+            ("sv", "b/c/d"),
+        ];
+        for from in froms {
+            for (lang, id) in targets {
+                for index_html in [false, true] {
+                    assert_eq!(
+                        link_to_page(from, lang, id, index_html),
+                        link_to_dir(from, &page_dir(lang, id), index_html),
+                        "from {from:?} to {lang}/{id}"
+                    );
+                }
+            }
+        }
+        assert_eq!(link_to_page("sv/a/", "sv", "a", false), "./");
+        assert_eq!(link_to_page("sv/a/", "sv", "a", true), "index.html");
+        assert_eq!(link_to_page("sv/a/b/", "fi", "", false), "../../../fi/");
     }
 
     #[test]

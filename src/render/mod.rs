@@ -657,13 +657,13 @@ fn prose_link(site: &Site, from_dir: Option<&str>, lang: &str, id: &str, anchor:
 /// `target`, the version of a page that reader is sent to.
 fn link_to(site: &Site, from_dir: Option<&str>, lang: &str, target: &SourcePage, anchor: Option<&str>) -> LinkTarget {
     let other_lang = target.lang != lang;
-    let target_dir = urls::page_dir(&target.lang, &target.id);
     let mut href = match from_dir {
-        Some(dir) => urls::link_to_dir(dir, &target_dir, site.config.build.link_index_html),
-        None => urls::absolute(&site.config.site.base_url, &target_dir),
+        Some(dir) => urls::link_to_page(dir, &target.lang, &target.id, site.config.build.link_index_html),
+        None => urls::absolute(&site.config.site.base_url, &urls::page_dir(&target.lang, &target.id)),
     };
     if let Some(anchor) = anchor {
-        href = format!("{href}#{anchor}");
+        href.push('#');
+        href.push_str(anchor);
     }
     LinkTarget {
         href,
@@ -803,7 +803,7 @@ fn base_context(site: &Site, texts: &Texts, lang: &str, dir: &str, assets: &Asse
             .map(|d| d.get(lang, source).to_owned())
             .unwrap_or_default(),
         root: urls::relative(dir, ""),
-        home: urls::link_to_dir(dir, &urls::page_dir(lang, ""), site.config.build.link_index_html),
+        home: urls::link_to_page(dir, lang, "", site.config.build.link_index_html),
         css: urls::relative(dir, &assets.css_path),
         favicon: assets
             .published
@@ -818,14 +818,12 @@ fn base_context(site: &Site, texts: &Texts, lang: &str, dir: &str, assets: &Asse
             .config
             .build
             .search
-            .then(|| urls::link_to_dir(dir, &urls::page_dir(lang, SEARCH_ID), site.config.build.link_index_html)),
-        open_data: site.config.build.open_data.then(|| {
-            urls::link_to_dir(
-                dir,
-                &urls::page_dir(lang, data::PAGE_ID),
-                site.config.build.link_index_html,
-            )
-        }),
+            .then(|| urls::link_to_page(dir, lang, SEARCH_ID, site.config.build.link_index_html)),
+        open_data: site
+            .config
+            .build
+            .open_data
+            .then(|| urls::link_to_page(dir, lang, data::PAGE_ID, site.config.build.link_index_html)),
         ..Context::default()
     }
 }
@@ -1083,9 +1081,10 @@ fn facts_context(
             .filter(|term| known.is_some_and(|k| k.contains_key(term.value.as_str())))
             .map(|term| Link {
                 title: texts.t(lang, &format!("taxonomy.{taxonomy}.terms.{}", term.value)),
-                href: urls::link_to_dir(
+                href: urls::link_to_page(
                     dir,
-                    &urls::page_dir(lang, &format!("{taxonomy}/{}", term.value)),
+                    lang,
+                    &format!("{taxonomy}/{}", term.value),
                     site.config.build.link_index_html,
                 ),
                 hreflang: None,
@@ -1136,7 +1135,7 @@ fn taxonomy_context(
                 .map(|(term, ids)| Entry {
                     link: Link {
                         title: texts.t(lang, &format!("taxonomy.{taxonomy}.terms.{term}")),
-                        href: urls::link_to_dir(dir, &urls::page_dir(lang, &format!("{taxonomy}/{term}")), index_html),
+                        href: urls::link_to_page(dir, lang, &format!("{taxonomy}/{term}"), index_html),
                         hreflang: None,
                         note: None,
                     },
@@ -1153,7 +1152,7 @@ fn taxonomy_context(
             ctx.title = texts.t(lang, &format!("taxonomy.{taxonomy}.terms.{term}"));
             ctx.breadcrumbs.push(Link {
                 title: taxonomy_title,
-                href: urls::link_to_dir(dir, &urls::page_dir(lang, taxonomy), index_html),
+                href: urls::link_to_page(dir, lang, taxonomy, index_html),
                 hreflang: None,
                 note: None,
             });
@@ -1401,7 +1400,7 @@ fn chooser_context(site: &Site, texts: &Texts, assets: &Assets) -> Context {
         ctx.switcher.push(SwitchItem {
             lang: lang.clone(),
             name: texts.t(lang, &format!("language.name.{lang}")),
-            href: urls::link_to_dir("", &urls::page_dir(lang, ""), site.config.build.link_index_html),
+            href: urls::link_to_page("", lang, "", site.config.build.link_index_html),
             current: false,
             available: true,
             note: None,

@@ -205,11 +205,7 @@ pub fn render(
                 .map(|path| urls::relative(&dir, path)),
             fonts: assets.fonts(&dir),
             canonical: urls::absolute(&site.config.site.base_url, &dir),
-            home: urls::link_to_dir(
-                &dir,
-                &urls::page_dir(lang, &plan.section),
-                site.config.build.link_index_html,
-            ),
+            home: urls::link_to_page(&dir, lang, &plan.section, site.config.build.link_index_html),
             json_ld: crate::render::structured::json_ld(
                 site,
                 &crate::render::Texts::new(&site.strings),
