@@ -559,7 +559,8 @@ fn assign_heading_ids(
         with_footnotes = reserved.union(&footnotes).cloned().collect();
         &with_footnotes
     };
-    let mut used = reserved.clone();
+    // ids taken on this page, besides the reserved ones
+    let mut used = BTreeSet::new();
     // explicit ids are reserved first, so a slug never takes one
     for (event, _) in events.iter() {
         if let Event::Start(Tag::Heading { id: Some(id), .. }) = event
@@ -648,7 +649,7 @@ fn assign_heading_ids(
                     let base = if base.is_empty() { "section".to_owned() } else { base };
                     let mut candidate = base.clone();
                     let mut n = 1;
-                    while used.contains(&candidate) {
+                    while reserved.contains(&candidate) || used.contains(&candidate) {
                         candidate = format!("{base}-{n}");
                         n += 1;
                     }
