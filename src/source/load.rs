@@ -912,6 +912,38 @@ mod tests {
     use super::*;
 
     #[test]
+    fn decoding_accepts_and_refuses_what_std_does() {
+        let cases: [&[u8]; 14] = [
+            b"",
+            "plain \u{e5}\u{e4}\u{f6} \u{2013} \u{1F600}".as_bytes(),
+            b"\xEF\xBB\xBFwith a BOM\r\nand CRLF\rand CR",
+            b"truncated \xC3",
+            b"truncated \xE2\x80",
+            b"truncated \xF0\x9F\x98",
+            b"overlong \xC0\xAF",
+            b"overlong \xE0\x80\xAF",
+            b"surrogate \xED\xA0\x80",
+            b"beyond U+10FFFF \xF4\x90\x80\x80",
+            b"lone continuation \x80",
+            b"invalid lead \xFF",
+            // past the first 64 bytes, where a vector check takes its second block
+            b"0123456789012345678901234567890123456789012345678901234567890123456789 \xC3(",
+            b"0123456789012345678901234567890123456789012345678901234567890123456789 \xC3\xA5",
+        ];
+        for bytes in cases {
+            let std = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes));
+            match (decode(bytes.to_vec()), std) {
+                (Ok(text), Ok(expected)) => {
+                    assert_eq!(text, expected.replace("\r\n", "\n").replace('\r', "\n"));
+                }
+                (Err(e), Err(expected)) => assert_eq!(e.utf8_error(), expected, "{bytes:?}"),
+                (Ok(_), Err(expected)) => panic!("{bytes:?} decoded, though std says {expected}"),
+                (Err(e), Ok(_)) => panic!("{bytes:?} refused ({e}), though std decodes it"),
+            }
+        }
+    }
+
+    #[test]
     fn a_file_as_new_as_its_read_is_read_again() {
         let now = SystemTime::now();
         let stamp = |modified: SystemTime, len: u64| Stamp {
